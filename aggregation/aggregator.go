@@ -1,0 +1,173 @@
+package aggregation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/infermargin/infermargin/crypto/hpke"
+	"github.com/infermargin/infermargin/crypto/sign"
+	"github.com/infermargin/infermargin/crypto/vdaf"
+	"github.com/infermargin/infermargin/crypto/wire"
+	"github.com/infermargin/infermargin/methodology"
+)
+
+// Companies tells an aggregator which companies it enrolled and their
+// report-signing keys. Each aggregator keeps its own, so a leader cannot
+// invent companies the helper never enrolled.
+type Companies interface {
+	// Verifier returns the company's key, or an error wrapping
+	// ErrUnknownCompany.
+	Verifier(ctx context.Context, company string) (*sign.Verifier, error)
+}
+
+// Config is what an aggregator needs to run. Every field is required
+// unless its comment says otherwise.
+type Config struct {
+	Role        Role
+	Methodology *methodology.Methodology
+	// VerifyKey is the Prio3 verification key, the same on both
+	// aggregators and secret from everyone else.
+	VerifyKey vdaf.VerifyKey
+	// ShareKey decrypts this aggregator's input shares.
+	ShareKey *hpke.PrivateKey
+	// StatementKey signs this aggregator's statements.
+	StatementKey *sign.Signer
+	// PeerStatementKey verifies the other aggregator's statements. The
+	// helper may leave it nil: it never reads the leader's statement.
+	PeerStatementKey *sign.Verifier
+	// PublisherKey is the key aggregate shares are encrypted to.
+	PublisherKey *hpke.PublicKey
+	Companies    Companies
+	Store        Store
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Aggregator is one of the two aggregators.
+type Aggregator struct {
+	cfg   Config
+	v     *vdaf.VDAF
+	keyID string // of StatementKey, named in every statement
+}
+
+// NewAggregator checks cfg and returns an aggregator.
+func NewAggregator(cfg Config) (*Aggregator, error) {
+	if cfg.Role != Leader && cfg.Role != Helper {
+		return nil, fmt.Errorf("new aggregator: %s", cfg.Role)
+	}
+	switch {
+	case cfg.Methodology == nil, cfg.ShareKey == nil,
+		cfg.StatementKey == nil, cfg.PublisherKey == nil,
+		cfg.Companies == nil, cfg.Store == nil:
+		return nil, errors.New("new aggregator: missing configuration")
+	case cfg.Role == Leader && cfg.PeerStatementKey == nil:
+		return nil, errors.New("new aggregator: leader needs the " +
+			"helper's statement key")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	v, err := NewVDAF(cfg.Methodology)
+	if err != nil {
+		return nil, fmt.Errorf("new aggregator: %w", err)
+	}
+	pub, err := cfg.StatementKey.Verifier()
+	if err != nil {
+		return nil, fmt.Errorf("new aggregator: statement key: %w", err)
+	}
+	return &Aggregator{cfg: cfg, v: v, keyID: pub.KeyID()}, nil
+}
+
+// Role returns the aggregator's role.
+func (a *Aggregator) Role() Role { return a.cfg.Role }
+
+// OpenBatch opens a batch for uploads.
+func (a *Aggregator) OpenBatch(ctx context.Context, b BatchID) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if b.Methodology != a.cfg.Methodology.Version {
+		return fmt.Errorf("open %s: %w", b, ErrMethodology)
+	}
+	return a.cfg.Store.OpenBatch(ctx, b, a.cfg.Now())
+}
+
+// CloseBatch ends uploads to a batch, so it can be aggregated.
+func (a *Aggregator) CloseBatch(ctx context.Context, b BatchID) error {
+	return a.cfg.Store.CloseBatch(ctx, b, a.cfg.Now())
+}
+
+// Upload checks a report and stores this aggregator's copy. It checks, in
+// order: shape, methodology, company enrolment, signature, that its own
+// share decrypts and passes the Prio3 consistency check, then stores it
+// atomically with the batch-open and replay checks. A refused report
+// changes nothing stored.
+func (a *Aggregator) Upload(ctx context.Context, r *Report) error {
+	if err := r.checkShape(); err != nil {
+		return err
+	}
+	if err := a.checkMethodology(r); err != nil {
+		return err
+	}
+	if err := a.checkSignature(ctx, r); err != nil {
+		return err
+	}
+	if _, _, err := a.prepInit(r); err != nil {
+		return err
+	}
+	return a.cfg.Store.PutReport(ctx, r, a.cfg.Now())
+}
+
+func (a *Aggregator) checkMethodology(r *Report) error {
+	if r.Batch.Methodology != a.cfg.Methodology.Version {
+		return fmt.Errorf("report %s for %s: %w", r.ID, r.Batch,
+			ErrMethodology)
+	}
+	if n := a.v.NumMetrics(); len(r.Public) != n {
+		return fmt.Errorf("report %s: %d public shares, want %d: %w",
+			r.ID, len(r.Public), n, ErrMalformed)
+	}
+	return nil
+}
+
+func (a *Aggregator) checkSignature(ctx context.Context, r *Report) error {
+	key, err := a.cfg.Companies.Verifier(ctx, r.Company)
+	if err != nil {
+		return fmt.Errorf("report %s: company %q: %w", r.ID, r.Company, err)
+	}
+	err = key.Verify(sign.KindReport, r.SignedBytes(), r.Signature)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", r.ID, ErrSignature)
+	}
+	return nil
+}
+
+// prepInit decrypts this aggregator's input shares and starts Prio3
+// preparation. It is deterministic, so a restarted aggregator redoes it.
+func (a *Aggregator) prepInit(r *Report) (*vdaf.PrepState, [][]byte,
+	error) {
+	role := a.cfg.Role
+	pt, err := hpke.Open(a.cfg.ShareKey, r.Shares[role], shareInfo(r, role))
+	if err != nil {
+		return nil, nil, fmt.Errorf("report %s: %w", r.ID, ErrDecrypt)
+	}
+	p := wire.NewParser(pt)
+	input, err := p.BytesList()
+	if err == nil {
+		err = p.Done()
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("report %s: input shares: %w",
+			r.ID, ErrInvalidShare)
+	}
+	nonce := vdaf.Nonce(r.ID)
+	st, prep, err := a.v.PrepInit(&a.cfg.VerifyKey, &nonce, uint8(role),
+		r.Public, input)
+	if err != nil {
+		return nil, nil, fmt.Errorf("report %s: %w: %w", r.ID,
+			ErrInvalidShare, err)
+	}
+	return st, prep, nil
+}
