@@ -60,7 +60,7 @@ func TestUploadRejects(t *testing.T) {
 			s := must(c.VDAF().Shard([]uint64{5, 4, 3, 2, 1}, &nonce))
 			return must(c.Assemble(b, good.ID, s))
 		}, aggregation.Helper, aggregation.ErrReplay},
-		{"share moved into another batch", func() *aggregation.Report {
+		{"shares re-signed into another batch", func() *aggregation.Report {
 			r := fresh(t, c, b)
 			r.Batch = other
 			resign(t, w, r)
