@@ -92,7 +92,10 @@ func (a *Aggregator) AggregateShare(ctx context.Context, req *ShareRequest) (
 }
 
 // tally gathers a closed batch's committed jobs and applies this side's
-// own threshold.
+// own threshold. Only the leader insists that every report it holds was
+// decided: the helper may hold reports the leader never received, and
+// the count and checksum comparison already makes both sides agree on
+// the set counted.
 func (a *Aggregator) tally(ctx context.Context, b BatchID, tier Tier) (
 	*tally, error) {
 	if err := a.requireClosed(ctx, b); err != nil {

@@ -20,9 +20,9 @@ package hpke
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 
+	"github.com/infermargin/infermargin/crypto/keys"
 	"github.com/tink-crypto/tink-go/v2/hybrid"
 	tinkhpke "github.com/tink-crypto/tink-go/v2/hybrid/hpke"
 	"github.com/tink-crypto/tink-go/v2/key"
@@ -143,19 +143,13 @@ func ParsePublicKey(b []byte) (*PublicKey, error) {
 // checkKeyset checks that h holds one enabled primary key of our suite,
 // private or public as asked.
 func checkKeyset(h *keyset.Handle, private bool) error {
-	if n := h.Len(); n != 1 {
-		return fmt.Errorf("keyset holds %d keys, want 1", n)
-	}
-	e, err := h.Primary()
+	k, err := keys.Single(h)
 	if err != nil {
 		return err
 	}
-	if e.KeyStatus() != keyset.Enabled {
-		return errors.New("key is not enabled")
-	}
 
 	var p key.Parameters
-	switch k := e.Key().(type) {
+	switch k := k.(type) {
 	case *tinkhpke.PrivateKey:
 		if private {
 			p = k.Parameters()
@@ -170,7 +164,7 @@ func checkKeyset(h *keyset.Handle, private bool) error {
 		if private {
 			want = "private"
 		}
-		return fmt.Errorf("key is %T, want hpke %s key", e.Key(), want)
+		return fmt.Errorf("key is %T, want hpke %s key", k, want)
 	}
 	return checkParams(p)
 }

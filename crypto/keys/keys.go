@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tink-crypto/tink-go/v2/key"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 )
 
@@ -137,4 +138,21 @@ func readLimited(r io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("keyset over %d bytes", MaxKeysetSize)
 	}
 	return b, nil
+}
+
+// Single returns the key of a keyset that must hold exactly one key, its
+// enabled primary. Our keysets never rotate in place: a new key is a new
+// keyset, so a keyset of several keys is refused rather than guessed at.
+func Single(h *keyset.Handle) (key.Key, error) {
+	if n := h.Len(); n != 1 {
+		return nil, fmt.Errorf("keyset holds %d keys, want 1", n)
+	}
+	e, err := h.Primary()
+	if err != nil {
+		return nil, err
+	}
+	if e.KeyStatus() != keyset.Enabled {
+		return nil, errors.New("key is not enabled")
+	}
+	return e.Key(), nil
 }

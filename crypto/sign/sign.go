@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/infermargin/infermargin/crypto/keys"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/signature"
 	"github.com/tink-crypto/tink-go/v2/signature/ed25519"
@@ -154,19 +155,13 @@ func (v *Verifier) KeyID() string {
 // checkKeyset checks that h holds one enabled primary Ed25519 key
 // without prefix, private or public as asked, and returns its public key.
 func checkKeyset(h *keyset.Handle, private bool) (*ed25519.PublicKey, error) {
-	if n := h.Len(); n != 1 {
-		return nil, fmt.Errorf("keyset holds %d keys, want 1", n)
-	}
-	e, err := h.Primary()
+	k, err := keys.Single(h)
 	if err != nil {
 		return nil, err
 	}
-	if e.KeyStatus() != keyset.Enabled {
-		return nil, errors.New("key is not enabled")
-	}
 
 	var pub *ed25519.PublicKey
-	switch k := e.Key().(type) {
+	switch k := k.(type) {
 	case *ed25519.PrivateKey:
 		if private {
 			pk, err := k.PublicKey()
@@ -186,7 +181,7 @@ func checkKeyset(h *keyset.Handle, private bool) (*ed25519.PublicKey, error) {
 			want = "private"
 		}
 		return nil, fmt.Errorf("key is %T, want an ed25519 %s key",
-			e.Key(), want)
+			k, want)
 	}
 	p, ok := pub.Parameters().(*ed25519.Parameters)
 	if !ok || p.Variant() != ed25519.VariantNoPrefix {
