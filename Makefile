@@ -8,7 +8,7 @@ build:
 	$(GO) build -o bin/infermargin ./cmd/infermargin
 
 test: lint
-	$(GO) test -count=1 $(PKGS)
+	$(GO) test -race -count=1 $(PKGS)
 
 # test-short skips the slow end-to-end paths, for a quick local loop.
 test-short:
