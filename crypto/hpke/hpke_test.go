@@ -12,12 +12,12 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tink-crypto/tink-go/v2/aead"
 	"github.com/tink-crypto/tink-go/v2/hybrid"
-	"github.com/tink-crypto/tink-go/v2/insecurecleartextkeyset"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	tinkpb "github.com/tink-crypto/tink-go/v2/proto/tink_go_proto"
 	"github.com/tink-crypto/tink-go/v2/signature"
 
 	"github.com/infermargin/infermargin/crypto/keys"
+	"github.com/infermargin/infermargin/crypto/keys/keystest"
 )
 
 func newKey(t testing.TB) (*PrivateKey, *PublicKey) {
@@ -326,25 +326,10 @@ func TestParsePublicKeyRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var secret bytes.Buffer
-	w := keyset.NewBinaryWriter(&secret)
-	if err := insecurecleartextkeyset.Write(priv.Handle(), w); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name string
-		in   []byte
-	}{
-		{"empty", nil},
-		{"truncated", good[:len(good)-1]},
-		{"garbage", []byte("not a keyset")},
-		{"private keyset", secret.Bytes()},
-		{"too large", append(bytes.Clone(good), make([]byte, 2048)...)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if _, err := ParsePublicKey(tt.in); err == nil {
-				t.Errorf("ParsePublicKey(%s) succeeded", tt.name)
+	for _, tt := range keystest.BadPublic(t, good, priv.Handle()) {
+		t.Run(tt.Name, func(t *testing.T) {
+			if _, err := ParsePublicKey(tt.In); err == nil {
+				t.Errorf("ParsePublicKey(%s) succeeded", tt.Name)
 			}
 		})
 	}

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/infermargin/infermargin/crypto/keys/keystest"
 	tinkhpke "github.com/tink-crypto/tink-go/v2/hybrid/hpke"
 	"github.com/tink-crypto/tink-go/v2/insecuresecretdataaccess"
-	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/secretdata"
 )
 
@@ -21,15 +21,6 @@ const (
 	rfc7748Public = "8520f0098930a754748b7ddcb43ef75a" +
 		"0dbf3a0d26381af4eba4a98eaa9b4e6a"
 )
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // fixedKey imports the RFC 7748 private key into a Tink keyset.
 func fixedKey(t testing.TB) *PrivateKey {
@@ -43,24 +34,13 @@ func fixedKey(t testing.TB) *PrivateKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret := secretdata.NewBytesFromData(mustHex(t, rfc7748Private),
+	secret := secretdata.NewBytesFromData(keystest.Hex(t, rfc7748Private),
 		insecuresecretdataaccess.Token{})
 	k, err := tinkhpke.NewPrivateKey(secret, 0, params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := keyset.NewManager()
-	id, err := m.AddKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.SetPrimary(id); err != nil {
-		t.Fatal(err)
-	}
-	h, err := m.Handle()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := keystest.Handle(t, k)
 	priv, err := PrivateKeyFromHandle(h)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +138,7 @@ func TestOpenKnownAnswer(t *testing.T) {
 			"48e961728c" + // AES-256-GCM of "share"
 			"3a6fe66c6887edeeda9520d306edcb0c" // tag
 	)
-	got, err := Open(fixedKey(t), mustHex(t, ct), mustHex(t, info))
+	got, err := Open(fixedKey(t), keystest.Hex(t, ct), keystest.Hex(t, info))
 	if err != nil {
 		t.Fatalf("Open(known answer) error: %v", err)
 	}

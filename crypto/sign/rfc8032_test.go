@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"github.com/infermargin/infermargin/crypto/keys/keystest"
 	"github.com/tink-crypto/tink-go/v2/insecuresecretdataaccess"
 	"github.com/tink-crypto/tink-go/v2/key"
-	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/secretdata"
 	"github.com/tink-crypto/tink-go/v2/signature/ed25519"
 )
@@ -20,15 +20,6 @@ const (
 		"0ee172f3daa62325af021a68f707511a"
 )
 
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // fixedSigner imports the RFC 8032 key into a Tink keyset.
 func fixedSigner(t testing.TB) *Signer {
 	t.Helper()
@@ -36,24 +27,13 @@ func fixedSigner(t testing.TB) *Signer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seed := secretdata.NewBytesFromData(mustHex(t, rfc8032Seed),
+	seed := secretdata.NewBytesFromData(keystest.Hex(t, rfc8032Seed),
 		insecuresecretdataaccess.Token{})
 	k, err := ed25519.NewPrivateKey(seed, 0, params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := keyset.NewManager()
-	id, err := m.AddKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.SetPrimary(id); err != nil {
-		t.Fatal(err)
-	}
-	h, err := m.Handle()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := keystest.Handle(t, k)
 	s, err := SignerFromHandle(h)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +83,7 @@ func TestKnownAnswer(t *testing.T) {
 		t.Errorf("KeyID() = %s, want %s", got, wantID)
 	}
 
-	std := stded25519.NewKeyFromSeed(mustHex(t, rfc8032Seed))
+	std := stded25519.NewKeyFromSeed(keystest.Hex(t, rfc8032Seed))
 	stdSig := stded25519.Sign(std, Message(KindReport, msg))
 	if got := hex.EncodeToString(stdSig); got != wantSig {
 		t.Errorf("crypto/ed25519 signature = %s, want %s", got, wantSig)

@@ -10,12 +10,12 @@ import (
 
 	"github.com/tink-crypto/tink-go/v2/aead"
 	"github.com/tink-crypto/tink-go/v2/hybrid"
-	"github.com/tink-crypto/tink-go/v2/insecurecleartextkeyset"
 	"github.com/tink-crypto/tink-go/v2/keyset"
 	tinkpb "github.com/tink-crypto/tink-go/v2/proto/tink_go_proto"
 	"github.com/tink-crypto/tink-go/v2/signature"
 
 	"github.com/infermargin/infermargin/crypto/keys"
+	"github.com/infermargin/infermargin/crypto/keys/keystest"
 )
 
 var kinds = []Kind{KindReport, KindStatement, KindReceipt, KindEnrollment}
@@ -270,25 +270,10 @@ func TestParseVerifierRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var secret bytes.Buffer
-	w := keyset.NewBinaryWriter(&secret)
-	if err := insecurecleartextkeyset.Write(s.Handle(), w); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name string
-		in   []byte
-	}{
-		{"empty", nil},
-		{"truncated", good[:len(good)-1]},
-		{"garbage", []byte("not a keyset")},
-		{"private keyset", secret.Bytes()},
-		{"too large", append(bytes.Clone(good), make([]byte, 2048)...)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if _, err := ParseVerifier(tt.in); err == nil {
-				t.Errorf("ParseVerifier(%s) succeeded", tt.name)
+	for _, tt := range keystest.BadPublic(t, good, s.Handle()) {
+		t.Run(tt.Name, func(t *testing.T) {
+			if _, err := ParseVerifier(tt.In); err == nil {
+				t.Errorf("ParseVerifier(%s) succeeded", tt.Name)
 			}
 		})
 	}
