@@ -43,6 +43,13 @@ type Config struct {
 	Store        Store
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Instance names this replica of the node in job leases; replicas
+	// sharing a store need distinct names. Empty is a fine name for a
+	// node with one replica.
+	Instance string
+	// JobLease is how long a leader replica holds a job it claimed
+	// before another replica may take it over; zero means one minute.
+	JobLease time.Duration
 }
 
 // Aggregator is one of the two aggregators.
@@ -68,6 +75,9 @@ func NewAggregator(cfg Config) (*Aggregator, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.JobLease <= 0 {
+		cfg.JobLease = time.Minute
 	}
 	v, err := NewVDAF(cfg.Methodology)
 	if err != nil {
@@ -103,21 +113,27 @@ func (a *Aggregator) CloseBatch(ctx context.Context, b BatchID) error {
 // order: shape, methodology, company enrolment, signature, that its own
 // share decrypts and passes the Prio3 consistency check, then stores it
 // atomically with the batch-open and replay checks. A refused report
-// changes nothing stored.
-func (a *Aggregator) Upload(ctx context.Context, r *Report) error {
+// changes nothing stored. A stored report gets a signed receipt.
+func (a *Aggregator) Upload(ctx context.Context, r *Report) (*Receipt,
+	error) {
 	if err := r.checkShape(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := a.checkMethodology(r); err != nil {
-		return err
+		return nil, err
 	}
 	if err := a.checkSignature(ctx, r); err != nil {
-		return err
+		return nil, err
 	}
 	if _, _, err := a.prepInit(r); err != nil {
-		return err
+		return nil, err
 	}
-	return a.cfg.Store.PutReport(ctx, r, a.cfg.Now())
+
+	now := a.cfg.Now()
+	if err := a.cfg.Store.PutReport(ctx, r, now); err != nil {
+		return nil, err
+	}
+	return a.receipt(r, now.Unix())
 }
 
 func (a *Aggregator) checkMethodology(r *Report) error {

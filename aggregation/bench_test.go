@@ -52,7 +52,7 @@ func BenchmarkAggregatorUpload(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := w.leader().Upload(context.Background(), reports[i]); err != nil {
+		if _, err := w.leader().Upload(context.Background(), reports[i]); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/infermargin/infermargin/crypto/vdaf"
 )
@@ -66,7 +67,8 @@ func (a *Aggregator) RunJobs(ctx context.Context, b BatchID, peer Peer,
 	if err := a.requireClosed(ctx, b); err != nil {
 		return st, err
 	}
-	pending, err := a.cfg.Store.PendingJobs(ctx, b)
+	now := a.cfg.Now()
+	pending, err := a.cfg.Store.PendingJobs(ctx, b, a.lease(now), now)
 	if err != nil {
 		return st, fmt.Errorf("pending jobs: %w", err)
 	}
@@ -92,11 +94,15 @@ func (a *Aggregator) claim(ctx context.Context, b BatchID, size int) (*Job,
 	if err != nil {
 		return nil, err
 	}
-	job, err := a.cfg.Store.ClaimJob(ctx, b, id, size)
+	job, err := a.cfg.Store.ClaimJob(ctx, b, id, size, a.lease(a.cfg.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("claim job: %w", err)
 	}
 	return job, nil
+}
+
+func (a *Aggregator) lease(now time.Time) Lease {
+	return Lease{Holder: a.cfg.Instance, Until: now.Add(a.cfg.JobLease)}
 }
 
 func (a *Aggregator) requireClosed(ctx context.Context, b BatchID) error {

@@ -47,6 +47,16 @@ type Job struct {
 	Reports []ReportID
 }
 
+// Lease is a leader replica's hold on a job it claimed. Several replicas
+// of one leader may share a store; a replica takes over another's
+// uncommitted job only once its lease has ended. Leases are for
+// progress, not safety: two replicas running one job send the helper
+// the same job id, which it answers once, and only one commit succeeds.
+type Lease struct {
+	Holder string    // the replica's instance name
+	Until  time.Time // when others may take the job over
+}
+
 // Outcome is one report's fate in a committed job.
 type Outcome struct {
 	ID       ReportID
@@ -88,11 +98,15 @@ type Store interface {
 	Report(ctx context.Context, id ReportID) (*StoredReport, error)
 
 	// ClaimJob records job id over up to n current reports of batch b
-	// that no job holds yet, and returns them; none left gives an empty
-	// job.
-	ClaimJob(ctx context.Context, b BatchID, id JobID, n int) (*Job, error)
-	// PendingJobs returns the claimed jobs of b not yet committed.
-	PendingJobs(ctx context.Context, b BatchID) ([]*Job, error)
+	// that no job holds yet, leased to l, and returns them; none left
+	// gives an empty job and records nothing.
+	ClaimJob(ctx context.Context, b BatchID, id JobID, n int,
+		l Lease) (*Job, error)
+	// PendingJobs takes over the claimed jobs of b not yet committed
+	// whose lease is held by l.Holder or ended by now: it leases them to
+	// l and returns them, oldest first.
+	PendingJobs(ctx context.Context, b BatchID, l Lease,
+		now time.Time) ([]*Job, error)
 	// CommitJob records a job's result and marks as decided each report
 	// of the job's batch that its outcomes name and no committed job
 	// decided yet. It fails with ErrCounted if an accepted outcome names

@@ -86,7 +86,7 @@ func TestUploadRejects(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := snapshot(t, w, b, good.ID)
-			err := w.Aggregators[tc.role].Upload(context.Background(), tc.make())
+			_, err := w.Aggregators[tc.role].Upload(context.Background(), tc.make())
 			if !errors.Is(err, tc.want) {
 				t.Errorf("%s Upload = %v, want %v", tc.role, err, tc.want)
 			}
@@ -117,7 +117,7 @@ func TestReplay(t *testing.T) {
 			{first, aggregation.ErrReplay},
 		}
 		for i, s := range steps {
-			if err := a.Upload(ctx, s.r); !errors.Is(err, s.want) {
+			if _, err := a.Upload(ctx, s.r); !errors.Is(err, s.want) {
 				t.Errorf("%s step %d: Upload = %v, want %v", a.Role(), i,
 					err, s.want)
 			}
@@ -194,4 +194,39 @@ func snapshot(t *testing.T, w *world, b aggregation.BatchID,
 		}
 	}
 	return out
+}
+
+// TestReceipt checks that each aggregator signs a receipt naming the
+// report it stored, that the other aggregator's key does not verify it,
+// and that any changed field breaks it.
+func TestReceipt(t *testing.T) {
+	w := newWorld(t)
+	b := batch("receipt@1")
+	w.open(t, b)
+	c := w.enroll(t, "acme")
+	r := must(c.NewReport(b, []uint64{1, 2, 3, 4, 5}))
+	for role, a := range w.Aggregators {
+		rc, err := a.Upload(context.Background(), r)
+		if err != nil {
+			t.Fatalf("%s Upload = %v", a.Role(), err)
+		}
+		if rc.Report != r.ID || rc.Batch != b || rc.Company != "acme" ||
+			rc.Role != a.Role() || rc.ReportHash != r.Hash() {
+			t.Errorf("%s receipt = %+v, want report %s", a.Role(), rc, r.ID)
+		}
+		if err := rc.Verify(w.StatementKeys[role]); err != nil {
+			t.Errorf("%s receipt Verify = %v", a.Role(), err)
+		}
+		other := w.StatementKeys[1-role]
+		if err := rc.Verify(other); !errors.Is(err, aggregation.ErrSignature) {
+			t.Errorf("%s receipt under peer key = %v, want %v", a.Role(),
+				err, aggregation.ErrSignature)
+		}
+		rc.Time++
+		err = rc.Verify(w.StatementKeys[role])
+		if !errors.Is(err, aggregation.ErrSignature) {
+			t.Errorf("%s receipt with changed time = %v, want %v",
+				a.Role(), err, aggregation.ErrSignature)
+		}
+	}
 }

@@ -53,7 +53,9 @@ type System struct {
 	Stores      [2]*memstore.Store
 	Directories [2]*Directory
 	ShareKeys   [2]*hpke.PublicKey
-	Publisher   *aggregation.Publisher
+	// StatementKeys verify each aggregator's statements and receipts.
+	StatementKeys [2]*sign.Verifier
+	Publisher     *aggregation.Publisher
 
 	mu      sync.Mutex
 	signers map[string]*sign.Signer
@@ -83,6 +85,7 @@ func New(m *methodology.Methodology) (*System, error) {
 			return nil, fmt.Errorf("%s: %w", role, err)
 		}
 	}
+	s.StatementKeys = stmt
 	s.Publisher, err = aggregation.NewPublisher(m, pubPriv, stmt[0], stmt[1])
 	return s, err
 }
@@ -180,7 +183,11 @@ func (s *System) both(f func(a *aggregation.Aggregator) error) error {
 
 // Upload sends r to both aggregators and returns each one's error.
 func (s *System) Upload(ctx context.Context, r *aggregation.Report) [2]error {
-	return [2]error{s.Leader().Upload(ctx, r), s.Helper().Upload(ctx, r)}
+	var errs [2]error
+	for role, a := range s.Aggregators {
+		_, errs[role] = a.Upload(ctx, r)
+	}
+	return errs
 }
 
 // Aggregate runs the leader's jobs over batch b, size reports a job.

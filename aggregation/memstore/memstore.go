@@ -28,6 +28,8 @@ type Store struct {
 	current map[companyKey]aggregation.ReportID
 	claimed map[aggregation.ReportID]aggregation.JobID
 	jobs    map[aggregation.JobID]*aggregation.Job
+	leases  map[aggregation.JobID]aggregation.Lease
+	claims  []aggregation.JobID // in claim order
 	results map[aggregation.JobID]*aggregation.JobResult
 	order   []aggregation.JobID
 }
@@ -41,6 +43,7 @@ func New() *Store {
 		current: map[companyKey]aggregation.ReportID{},
 		claimed: map[aggregation.ReportID]aggregation.JobID{},
 		jobs:    map[aggregation.JobID]*aggregation.Job{},
+		leases:  map[aggregation.JobID]aggregation.Lease{},
 		results: map[aggregation.JobID]*aggregation.JobResult{},
 	}
 }
@@ -139,7 +142,8 @@ func (s *Store) Report(_ context.Context, id aggregation.ReportID) (
 
 // ClaimJob implements aggregation.Store.
 func (s *Store) ClaimJob(_ context.Context, b aggregation.BatchID,
-	id aggregation.JobID, n int) (*aggregation.Job, error) {
+	id aggregation.JobID, n int, l aggregation.Lease) (*aggregation.Job,
+	error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.batches[b]; !ok {
@@ -161,6 +165,8 @@ func (s *Store) ClaimJob(_ context.Context, b aggregation.BatchID,
 		s.claimed[rid] = id
 	}
 	s.jobs[id] = job
+	s.leases[id] = l
+	s.claims = append(s.claims, id)
 	return job, nil
 }
 
@@ -179,19 +185,20 @@ func (s *Store) sortedReports(b aggregation.BatchID) []aggregation.ReportID {
 }
 
 // PendingJobs implements aggregation.Store.
-func (s *Store) PendingJobs(_ context.Context, b aggregation.BatchID) (
-	[]*aggregation.Job, error) {
+func (s *Store) PendingJobs(_ context.Context, b aggregation.BatchID,
+	l aggregation.Lease, now time.Time) ([]*aggregation.Job, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []*aggregation.Job
-	for id, j := range s.jobs {
-		if _, done := s.results[id]; !done && j.Batch == b {
+	for _, id := range s.claims {
+		j, held := s.jobs[id], s.leases[id]
+		_, done := s.results[id]
+		free := held.Holder == l.Holder || !held.Until.After(now)
+		if !done && j.Batch == b && free {
+			s.leases[id] = l
 			out = append(out, j)
 		}
 	}
-	slices.SortFunc(out, func(x, y *aggregation.Job) int {
-		return bytes.Compare(x.ID[:], y.ID[:])
-	})
 	return out, nil
 }
 
