@@ -1,0 +1,73 @@
+// Package testenv starts and hands out the real services tests run
+// against. Every test that needs PostgreSQL (and later Vault and the
+// provider simulator) gets it from here, so the rules for finding,
+// skipping and cleaning up live in one place.
+//
+// It is for tests only: nothing outside _test.go files imports it.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// PostgresEnv names the variable holding the URL of a database whose
+// role may create databases. .ci/postgres prints one.
+const PostgresEnv = "INFERMARGIN_TEST_POSTGRES"
+
+// Postgres returns the URL of a new, empty database of its own, dropped
+// when the test ends. Without PostgresEnv it skips the test, or fails it
+// when CI=true: in CI a missing database is a broken set-up, not a
+// reason to test less.
+func Postgres(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set; .ci/run sets it with .ci/postgres",
+				PostgresEnv)
+		}
+		t.Skipf("no PostgreSQL: set %s (see .ci/postgres)", PostgresEnv)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", PostgresEnv, err)
+	}
+
+	name := "t_" + randomHex(t, 8)
+	admin(t, base, "CREATE DATABASE "+name)
+	t.Cleanup(func() {
+		admin(t, base, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	u.Path = "/" + name
+	return u.String()
+}
+
+func admin(t testing.TB, base, sql string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", PostgresEnv, err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func randomHex(t testing.TB, n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,84 @@
+// Package store is where an aggregator node keeps its state: batches,
+// reports, jobs and their results (the aggregation.Store part), enrolled
+// companies, the receipts it signed and, on the leader, the reports it
+// published.
+//
+// Two implementations live below it: postgres, for production and for
+// several replicas of one node sharing a database, and sqlite, embedded
+// and pure Go, the default for the demo and a small single node. Both
+// pass the conformance suite in storetest. A store holds one node's
+// state only: the leader and the helper never share a database.
+//
+// The store keeps what it is given. It checks no signature and decrypts
+// nothing; package aggregation does that before anything reaches it.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/infermargin/infermargin/aggregation"
+)
+
+// Errors of the node-level records. The aggregation part answers with
+// aggregation's own errors.
+var (
+	ErrCompanyExists  = errors.New("company already enrolled with another key")
+	ErrPublished      = errors.New("report already published")
+	ErrUnknownReport  = errors.New("no published report with that id")
+	ErrReceiptMissing = errors.New("no receipt for that report")
+)
+
+// Company is an enrolled company: its id and the public key its reports
+// are signed with, in sign.Verifier's binary encoding.
+type Company struct {
+	ID         string
+	Key        []byte
+	EnrolledAt time.Time
+}
+
+// Publication is a published report as the public reads it: an id, the
+// batch and tier it releases, when, and its JSON body exactly as served.
+type Publication struct {
+	ID          string
+	Batch       aggregation.BatchID
+	Tier        aggregation.Tier
+	PublishedAt time.Time
+	Body        []byte
+}
+
+// Store is one node's state. Every method is atomic.
+type Store interface {
+	aggregation.Store
+
+	// PutCompany enrolls a company. Enrolling it again with the same
+	// key changes nothing; with another key it fails with
+	// ErrCompanyExists.
+	PutCompany(ctx context.Context, c *Company) error
+	// Company returns an enrolled company, or an error wrapping
+	// aggregation.ErrUnknownCompany.
+	Company(ctx context.Context, id string) (*Company, error)
+
+	// PutReceipt records a receipt this node signed, replacing an
+	// earlier one for the same report (an identical retry gets a
+	// fresh receipt).
+	PutReceipt(ctx context.Context, r *aggregation.Receipt) error
+	// Receipt returns the latest receipt for a report, or
+	// ErrReceiptMissing.
+	Receipt(ctx context.Context, id aggregation.ReportID) (
+		*aggregation.Receipt, error)
+
+	// PutPublication records a published report. Publication is
+	// final: an id already published fails with ErrPublished.
+	PutPublication(ctx context.Context, p *Publication) error
+	// Publication returns a published report, or ErrUnknownReport.
+	Publication(ctx context.Context, id string) (*Publication, error)
+	// Publications lists every published report, oldest first.
+	Publications(ctx context.Context) ([]*Publication, error)
+
+	// Ping checks that the store answers, for readiness probes.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+}
