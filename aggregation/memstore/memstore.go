@@ -151,7 +151,7 @@ func (s *Store) ClaimJob(_ context.Context, b aggregation.BatchID,
 	}
 	job := &aggregation.Job{ID: id, Batch: b}
 	for _, rid := range s.sortedReports(b) {
-		if len(job.Reports) == n {
+		if len(job.Reports) >= n { // n <= 0 claims nothing
 			break
 		}
 		if _, taken := s.claimed[rid]; !taken {
@@ -160,6 +160,9 @@ func (s *Store) ClaimJob(_ context.Context, b aggregation.BatchID,
 	}
 	if len(job.Reports) == 0 {
 		return job, nil
+	}
+	if _, ok := s.jobs[id]; ok {
+		return nil, fmt.Errorf("job %s: %w", id, aggregation.ErrJobConflict)
 	}
 	for _, rid := range job.Reports {
 		s.claimed[rid] = id
@@ -209,19 +212,24 @@ func (s *Store) CommitJob(_ context.Context, r *aggregation.JobResult) error {
 	if _, ok := s.results[r.Job]; ok {
 		return fmt.Errorf("job %s: %w", r.Job, aggregation.ErrJobConflict)
 	}
+	// A report named twice is decided by its first outcome, so an
+	// accepted second one would count it twice.
+	decided := map[aggregation.ReportID]bool{}
 	for _, o := range r.Outcomes {
 		rep, ok := s.reports[o.ID]
-		if o.Accepted && (!ok || rep.Job != nil || rep.Report.Batch != r.Batch) {
+		open := ok && rep.Job == nil && rep.Report.Batch == r.Batch &&
+			!decided[o.ID]
+		if o.Accepted && !open {
 			return fmt.Errorf("report %s: %w", o.ID, aggregation.ErrCounted)
 		}
-	}
-	for _, o := range r.Outcomes {
-		rep, ok := s.reports[o.ID]
-		if ok && rep.Job == nil && rep.Report.Batch == r.Batch {
-			id := r.Job
-			rep.Job = &id
-			s.claimed[o.ID] = r.Job
+		if open {
+			decided[o.ID] = true
 		}
+	}
+	for rid := range decided {
+		id := r.Job
+		s.reports[rid].Job = &id
+		s.claimed[rid] = r.Job
 	}
 	s.results[r.Job] = r
 	s.order = append(s.order, r.Job)

@@ -1,0 +1,198 @@
+package storetest
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/infermargin/infermargin/aggregation"
+	"github.com/infermargin/infermargin/server/store"
+)
+
+type nodeStore = store.Store
+
+var companyTests = []test[nodeStore]{
+	{"PutThenGet", func(t *testing.T, s nodeStore) {
+		acme := putCompany(t, s, "acme", t0)
+		globex := putCompany(t, s, "globex", t1)
+		wantCompany(t, s, acme)
+		wantCompany(t, s, globex)
+	}},
+	{"SameKeyAgain", func(t *testing.T, s nodeStore) {
+		c := putCompany(t, s, "acme", t0)
+		again := *c
+		again.EnrolledAt = t1
+		err := s.PutCompany(ctx(t), &again)
+		checkErr(t, "PutCompany(same key)", err, nil)
+		wantCompany(t, s, c)
+	}},
+	{"OtherKey", func(t *testing.T, s nodeStore) {
+		c := putCompany(t, s, "acme", t0)
+		other := &store.Company{ID: "acme", Key: randBytes(t, 32),
+			EnrolledAt: t1}
+		err := s.PutCompany(ctx(t), other)
+		checkErr(t, "PutCompany(other key)", err, store.ErrCompanyExists)
+		wantCompany(t, s, c)
+	}},
+	{"Unknown", func(t *testing.T, s nodeStore) {
+		putCompany(t, s, "acme", t0)
+		_, err := s.Company(ctx(t), "globex")
+		checkErr(t, "Company(unknown)", err, aggregation.ErrUnknownCompany)
+	}},
+}
+
+func putCompany(t *testing.T, s nodeStore, id string,
+	at time.Time) *store.Company {
+	t.Helper()
+	c := &store.Company{ID: id, Key: randBytes(t, 32), EnrolledAt: at}
+	err := s.PutCompany(ctx(t), c)
+	checkErr(t, fmt.Sprintf("PutCompany(%s)", id), err, nil)
+	return c
+}
+
+func wantCompany(t *testing.T, s nodeStore, want *store.Company) {
+	t.Helper()
+	got, err := s.Company(ctx(t), want.ID)
+	call := fmt.Sprintf("Company(%s)", want.ID)
+	checkErr(t, call, err, nil)
+	if d := cmp.Diff(got, want, opts); d != "" {
+		t.Errorf("%s = %+v, want %+v (-got +want):\n%s", call, got, want, d)
+	}
+}
+
+var receiptTests = []test[nodeStore]{
+	{"PutThenGet", func(t *testing.T, s nodeStore) {
+		a := newReceipt(t, aggregation.Leader)
+		b := newReceipt(t, aggregation.Helper)
+		putReceipt(t, s, a)
+		putReceipt(t, s, b)
+		wantReceipt(t, s, a)
+		wantReceipt(t, s, b)
+	}},
+	{"Replace", func(t *testing.T, s nodeStore) {
+		old := newReceipt(t, aggregation.Leader)
+		other := newReceipt(t, aggregation.Leader)
+		putReceipt(t, s, old)
+		putReceipt(t, s, other)
+		fresh := *old
+		fresh.Time = old.Time + 60
+		fresh.Signature = randBytes(t, 64)
+		putReceipt(t, s, &fresh)
+		wantReceipt(t, s, &fresh)
+		wantReceipt(t, s, other)
+	}},
+	{"Missing", func(t *testing.T, s nodeStore) {
+		putReceipt(t, s, newReceipt(t, aggregation.Leader))
+		id := newReport(t, batchA, "acme").ID
+		_, err := s.Receipt(ctx(t), id)
+		checkErr(t, "Receipt(missing)", err, store.ErrReceiptMissing)
+	}},
+}
+
+func newReceipt(t *testing.T, role aggregation.Role) *aggregation.Receipt {
+	t.Helper()
+	r := newReport(t, batchA, "acme")
+	return &aggregation.Receipt{Report: r.ID, Batch: r.Batch,
+		Company: r.Company, Role: role, Time: t0.Unix(),
+		ReportHash: sha256.Sum256(randBytes(t, 8)), KeyID: "key-1",
+		Signature: randBytes(t, 64)}
+}
+
+func putReceipt(t *testing.T, s nodeStore, r *aggregation.Receipt) {
+	t.Helper()
+	err := s.PutReceipt(ctx(t), r)
+	checkErr(t, fmt.Sprintf("PutReceipt(%s)", r.Report), err, nil)
+}
+
+func wantReceipt(t *testing.T, s nodeStore, want *aggregation.Receipt) {
+	t.Helper()
+	got, err := s.Receipt(ctx(t), want.Report)
+	call := fmt.Sprintf("Receipt(%s)", want.Report)
+	checkErr(t, call, err, nil)
+	if d := cmp.Diff(got, want, opts); d != "" {
+		t.Errorf("%s = %+v, want %+v (-got +want):\n%s", call, got, want, d)
+	}
+}
+
+var publicationTests = []test[nodeStore]{
+	{"PutThenGet", func(t *testing.T, s nodeStore) {
+		p := putPublication(t, s, "pub-1", aggregation.Public, t0)
+		wantPublication(t, s, p)
+	}},
+	{"Duplicate", func(t *testing.T, s nodeStore) {
+		p := putPublication(t, s, "pub-1", aggregation.Public, t0)
+		dup := *p
+		dup.Body = []byte(`{"other":true}`)
+		dup.PublishedAt = t1
+		err := s.PutPublication(ctx(t), &dup)
+		checkErr(t, "PutPublication(dup)", err, store.ErrPublished)
+		wantPublication(t, s, p)
+		wantPublications(t, s, p)
+	}},
+	{"Unknown", func(t *testing.T, s nodeStore) {
+		putPublication(t, s, "pub-1", aggregation.Public, t0)
+		_, err := s.Publication(ctx(t), "pub-2")
+		checkErr(t, "Publication(unknown)", err, store.ErrUnknownReport)
+	}},
+	{"ListOldestFirst", func(t *testing.T, s nodeStore) {
+		wantPublications(t, s)
+		// Put out of time order: the list follows PublishedAt, not
+		// the order of the calls.
+		p2 := putPublication(t, s, "pub-b", aggregation.Private,
+			t0.Add(2*time.Hour))
+		p1 := putPublication(t, s, "pub-c", aggregation.Public, t0)
+		p3 := putPublication(t, s, "pub-a", aggregation.Public,
+			t0.Add(3*time.Hour))
+		wantPublications(t, s, p1, p2, p3)
+	}},
+}
+
+func putPublication(t *testing.T, s nodeStore, id string,
+	tier aggregation.Tier, at time.Time) *store.Publication {
+	t.Helper()
+	// The body's spacing must survive: it is served exactly as stored.
+	p := &store.Publication{ID: id, Batch: batchA, Tier: tier,
+		PublishedAt: at, Body: []byte(`{ "id": "` + id + `" }`)}
+	err := s.PutPublication(ctx(t), p)
+	checkErr(t, fmt.Sprintf("PutPublication(%s)", id), err, nil)
+	return p
+}
+
+func wantPublication(t *testing.T, s nodeStore, want *store.Publication) {
+	t.Helper()
+	got, err := s.Publication(ctx(t), want.ID)
+	call := fmt.Sprintf("Publication(%s)", want.ID)
+	checkErr(t, call, err, nil)
+	if d := cmp.Diff(got, want, opts); d != "" {
+		t.Errorf("%s = %+v, want %+v (-got +want):\n%s", call, got, want, d)
+	}
+}
+
+func wantPublications(t *testing.T, s nodeStore, want ...*store.Publication) {
+	t.Helper()
+	got, err := s.Publications(ctx(t))
+	checkErr(t, "Publications()", err, nil)
+	if d := cmp.Diff(got, want, opts); d != "" {
+		t.Errorf("Publications() = %v, want %v (-got +want):\n%s",
+			pubIDs(got), pubIDs(want), d)
+	}
+}
+
+func pubIDs(ps []*store.Publication) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}
+
+var pingTests = []test[nodeStore]{
+	{"Answers", func(t *testing.T, s nodeStore) {
+		if err := s.Ping(ctx(t)); err != nil {
+			t.Errorf("Ping() = %v, want nil", err)
+		}
+	}},
+}

@@ -1,0 +1,155 @@
+// Package storetest is the conformance suite of the store contracts:
+// aggregation.Store, which memstore, postgres and sqlite implement, and
+// store.Store, the node-level records on top of it. An implementation's
+// tests call Run (or RunAggregation) with a function that opens a new,
+// empty store; every subtest gets one of its own.
+//
+// Times are compared to the microsecond: the SQL stores keep no finer
+// precision.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/infermargin/infermargin/aggregation"
+	"github.com/infermargin/infermargin/server/store"
+)
+
+// test is one subtest of the suite, run on a fresh store.
+type test[S any] struct {
+	name string
+	run  func(t *testing.T, s S)
+}
+
+// RunAggregation runs the aggregation.Store part of the suite. open
+// returns a new, empty store and arranges for its release when t ends.
+func RunAggregation(t *testing.T,
+	open func(t *testing.T) aggregation.Store) {
+	groups := []struct {
+		name  string
+		tests []test[aggregation.Store]
+	}{
+		{"Batch", batchTests},
+		{"PutReport", putReportTests},
+		{"Report", reportTests},
+		{"ClaimJob", claimTests},
+		{"PendingJobs", pendingTests},
+		{"CommitJob", commitTests},
+		{"Results", resultsTests},
+		{"Concurrency", concurrencyTests},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			for _, tc := range g.tests {
+				t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
+			}
+		})
+	}
+}
+
+// Run runs the whole suite: RunAggregation and the node-level records.
+// open returns a new, empty store and arranges for its release when t
+// ends.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	RunAggregation(t, func(t *testing.T) aggregation.Store {
+		return open(t)
+	})
+	groups := []struct {
+		name  string
+		tests []test[store.Store]
+	}{
+		{"Company", companyTests},
+		{"Receipt", receiptTests},
+		{"Publication", publicationTests},
+		{"Ping", pingTests},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			for _, tc := range g.tests {
+				t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
+			}
+		})
+	}
+}
+
+// Batches the suite uses. They differ in one part each, so a store that
+// keys batches on less than all three parts mixes them up.
+var (
+	batchA = aggregation.BatchID{Cohort: "c@1", Period: "2026-11",
+		Methodology: "v1"}
+	batchB = aggregation.BatchID{Cohort: "c@1", Period: "2026-12",
+		Methodology: "v1"}
+	batchC = aggregation.BatchID{Cohort: "c@1", Period: "2026-11",
+		Methodology: "v2"}
+	batchD = aggregation.BatchID{Cohort: "d@1", Period: "2026-11",
+		Methodology: "v1"}
+)
+
+// t0 has nanoseconds, so a store that rounds to the microsecond is
+// exercised, and a store that drops more is caught.
+var t0 = time.Date(2026, 11, 30, 12, 0, 0, 123456789, time.UTC)
+
+// opts compares times to the microsecond and treats nil and empty
+// slices alike: the contract is about values, not allocations.
+var opts = cmp.Options{
+	cmpopts.EquateApproxTime(time.Microsecond),
+	cmpopts.EquateEmpty(),
+}
+
+func ctx(t *testing.T) context.Context { return t.Context() }
+
+// newReport builds a report of company c in batch b with a random id and
+// random shares. The store checks no cryptography, only the shape.
+func newReport(t *testing.T, b aggregation.BatchID,
+	c string) *aggregation.Report {
+	t.Helper()
+	id, err := aggregation.NewReportID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &aggregation.Report{
+		ID:        id,
+		Batch:     b,
+		Company:   c,
+		Public:    [][]byte{randBytes(t, 4), randBytes(t, 4)},
+		Shares:    [2][]byte{randBytes(t, 12), randBytes(t, 12)},
+		Signature: randBytes(t, 8),
+	}
+}
+
+func randBytes(t *testing.T, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func newJobID(t *testing.T) aggregation.JobID {
+	t.Helper()
+	id, err := aggregation.NewJobID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// checkErr fails t unless err matches want: nil for nil, errors.Is
+// otherwise.
+func checkErr(t *testing.T, call string, err, want error) {
+	t.Helper()
+	switch {
+	case want == nil && err != nil:
+		t.Fatalf("%s = %v, want nil", call, err)
+	case want != nil && !errors.Is(err, want):
+		t.Fatalf("%s = %v, want %v", call, err, want)
+	}
+}
