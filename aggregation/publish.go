@@ -86,6 +86,25 @@ func (p *Publisher) Publish(c *Collection) (*Published, error) {
 	return out, nil
 }
 
+// Histograms checks a collection as Publish does and returns each
+// metric's histogram, in methodology order. Only the holder of the
+// publisher key can call it, and nothing it returns is ever published:
+// it is for an auditor, or a test, checking a release against the
+// plaintext it came from.
+func (p *Publisher) Histograms(c *Collection) ([][]uint64, error) {
+	if err := p.checkStatements(c); err != nil {
+		return nil, err
+	}
+	out := make([][]uint64, len(p.m.Metrics))
+	for i := range p.m.Metrics {
+		var err error
+		if out[i], err = p.histogram(c, i); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Suppressed is the published result of a batch whose release was
 // refused: every metric suppressed, with the reason.
 func Suppressed(m *methodology.Methodology, b BatchID, tier Tier,

@@ -161,6 +161,11 @@ func (r *Report) checkShape() error {
 
 var companyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
+// CheckCompany reports whether c is a well-formed company id: lowercase
+// letters, digits, - and _, starting with a letter or digit, at most 64
+// bytes.
+func CheckCompany(c string) error { return checkCompany(c) }
+
 func checkCompany(c string) error {
 	if len(c) > maxCompanyLen || !companyRE.MatchString(c) {
 		return fmt.Errorf("company id %q: want lowercase letters, digits,"+
