@@ -20,7 +20,7 @@ func main() {
 			"one company's figures.",
 		SilenceUsage: true,
 	}
-	root.AddCommand(demoCommand())
+	root.AddCommand(demoCommand(), aggregatorCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "infermargin:", err)
 		os.Exit(1)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,42 +9,48 @@ import (
 	"testing"
 )
 
-// binary builds the real infermargin binary once per test run.
-func binary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "infermargin")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+var binPath string
+
+// TestMain builds the real infermargin binary once for every test of
+// the command.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "infermargin-bin-")
 	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	return bin
+	binPath = filepath.Join(dir, "infermargin")
+	out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
-func TestDemo(t *testing.T) {
-	bin := binary(t)
+func TestDemoOnce(t *testing.T) {
 	tests := []struct {
 		args     []string
 		want     []string
 		wantFail bool
 	}{
-		{args: []string{"demo", "--orgs", "30", "--cohorts", "1"},
-			want: []string{"public: published over 30 reports",
-				"llm_spend_usd", "p50 ["}},
-		{args: []string{"demo", "--orgs", "29", "--cohorts", "1"},
-			want: []string{"public: suppressed", "29 reports, threshold 30",
-				"private: published over 29 reports"}},
-		{args: []string{"demo", "--orgs", "9", "--cohorts", "1"},
-			want: []string{"public: suppressed", "private: suppressed"}},
-		{args: []string{"demo", "--orgs", "2", "--cohorts", "3"},
+		{args: []string{"--orgs", "30", "--cohorts", "1"},
+			want: []string{"demo-1@1 2026-11, public tier, methodology v1: " +
+				"published over 30 reports", "llm_spend_usd", "p50 [",
+				"/v1/reports"}},
+		{args: []string{"--orgs", "29", "--cohorts", "1"},
+			want: []string{"demo-1@1 2026-11, public tier, methodology v1: " +
+				"suppressed", "fewer than 30 reports"}},
+		{args: []string{"--orgs", "2", "--cohorts", "3"},
 			want: []string{"want --orgs >= --cohorts"}, wantFail: true},
-		{args: []string{"demo", "--help"},
-			want: []string{"Examples:", "--orgs int"}},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			cmd := exec.Command(bin, tc.args...)
-			cmd.Env = os.Environ()
-			out, err := cmd.CombinedOutput()
+			args := append([]string{"demo", "--once", "--listen",
+				"127.0.0.1:0"}, tc.args...)
+			out, err := exec.Command(binPath, args...).CombinedOutput()
 			if (err != nil) != tc.wantFail {
 				t.Fatalf("exit error %v, want failure %v\n%s", err,
 					tc.wantFail, out)
@@ -54,5 +61,18 @@ func TestDemo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{
+		{"demo", "--help"}, {"aggregator", "--help"},
+		{"aggregator", "keys", "--help"}, {"aggregator", "token", "--help"},
+	} {
+		out, err := exec.Command(binPath, args...).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "Examples:") {
+			t.Errorf("%s: %v, want help with examples:\n%s",
+				strings.Join(args, " "), err, out)
+		}
 	}
 }

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/infermargin/infermargin/server/api"
+)
+
+// freeAddr returns a loopback address nothing listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// TestDemoServes is `make demo`: the default demo publishes its three
+// cohorts and serves them at /v1/reports within a minute, then stops
+// cleanly on an interrupt.
+func TestDemoServes(t *testing.T) {
+	addr := freeAddr(t)
+	cmd := exec.Command(binPath, "demo", "--listen", addr)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	deadline := time.Now().Add(time.Minute)
+	var list api.Reports
+	for time.Now().Before(deadline) {
+		list = api.Reports{}
+		if getList("http://"+addr+"/v1/reports", &list) &&
+			len(list.Reports) == 3 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(list.Reports) != 3 {
+		t.Fatalf("after a minute /v1/reports lists %d reports, want 3",
+			len(list.Reports))
+	}
+	for _, r := range list.Reports {
+		if r.Suppressed {
+			t.Errorf("report %s suppressed; 40 companies a cohort should "+
+				"publish", r.ID)
+		}
+	}
+
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("demo after interrupt: %v, want exit 0", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("demo still running 20 s after an interrupt")
+	}
+}
+
+func getList(url string, out *api.Reports) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode == http.StatusOK &&
+		json.NewDecoder(resp.Body).Decode(out) == nil
+}

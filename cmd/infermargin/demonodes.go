@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+
+	"github.com/infermargin/infermargin/aggregation"
+	"github.com/infermargin/infermargin/client/submit"
+	"github.com/infermargin/infermargin/crypto/hpke"
+	"github.com/infermargin/infermargin/server/node"
+)
+
+// demoPair is a leader and a helper serving on loopback, each with its
+// own data directory and SQLite store, wired exactly as two operators
+// would wire them: keys on disk, secrets behind file:// references,
+// only token hashes in the configs.
+type demoPair struct {
+	nodes  [2]*node.Node
+	urls   [2]string
+	shares [2]*hpke.PublicKey
+	to     [2]submit.Aggregator
+	errs   chan error
+}
+
+func startPair(ctx context.Context, dir, listen string,
+	log *slog.Logger) (*demoPair, error) {
+	p := &demoPair{errs: make(chan error, 2)}
+	cfgs, err := node.LocalConfigs(dir)
+	if err != nil {
+		return nil, err
+	}
+	lns := [2]net.Listener{}
+	for role, addr := range []string{listen, "127.0.0.1:0"} {
+		if lns[role], err = net.Listen("tcp", addr); err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		p.urls[role] = "http://" + lns[role].Addr().String()
+	}
+	cfgs[aggregation.Leader].Peer.URL = p.urls[aggregation.Helper]
+	for _, role := range []aggregation.Role{aggregation.Helper,
+		aggregation.Leader} {
+		if err := p.start(ctx, role, cfgs[role], lns[role], log); err != nil {
+			p.close()
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func (p *demoPair) start(ctx context.Context, role aggregation.Role,
+	c *node.Config, ln net.Listener, log *slog.Logger) error {
+	n, err := node.Build(ctx, c, log, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", role, err)
+	}
+	p.nodes[role] = n
+	if p.shares[role], err = node.ReadShareKey(filepath.Join(c.DataDir,
+		node.SharePubFile)); err != nil {
+		return err
+	}
+	key, err := node.ReadStatementKey(filepath.Join(c.DataDir,
+		node.StatementPubFile))
+	if err != nil {
+		return err
+	}
+	p.to[role] = submit.Aggregator{URL: p.urls[role], Key: key}
+	go func() { p.errs <- n.Run(ctx, ln) }()
+	return nil
+}
+
+func (p *demoPair) close() {
+	for _, n := range p.nodes {
+		if n != nil {
+			n.Close()
+		}
+	}
+}
