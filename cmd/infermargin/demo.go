@@ -95,7 +95,11 @@ func runDemo(ctx context.Context, out io.Writer, f demoFlags) error {
 	if err != nil {
 		return err
 	}
-	printSummary(out, reports, p.urls[aggregation.Leader], dir)
+	logs := filepath.Join(dir, "nodes.log")
+	if f.data == "" {
+		logs += " (removed on exit; keep it with --data DIR)"
+	}
+	printSummary(out, reports, p.urls[aggregation.Leader], logs)
 	if f.once {
 		return nil
 	}
@@ -230,9 +234,9 @@ func demoPublish(ctx context.Context, p *demoPair, b aggregation.BatchID) (
 	return leader.Publish(ctx, b, aggregation.Public)
 }
 
-func printSummary(out io.Writer, reports []*api.Report, url, dir string) {
-	fmt.Fprintf(out, "InferMargin demo: leader at %s, node logs in %s\n",
-		url, filepath.Join(dir, "nodes.log"))
+func printSummary(out io.Writer, reports []*api.Report, url, logs string) {
+	fmt.Fprintf(out, "InferMargin demo: leader at %s\nnode logs: %s\n",
+		url, logs)
 	for _, r := range reports {
 		fmt.Fprintf(out, "\n%s %s, %s tier, methodology %s: ", r.Cohort,
 			r.Period, r.Tier, r.Methodology.Version)

@@ -99,6 +99,9 @@ func decodeList(field string, in []string, maxLen, max int) ([][]byte,
 		return nil, fmt.Errorf("%s: %d entries, at most %d: %w", field,
 			len(in), maxLen, aggregation.ErrMalformed)
 	}
+	if len(in) == 0 {
+		return nil, nil
+	}
 	out := make([][]byte, len(in))
 	for i, s := range in {
 		var err error
