@@ -93,6 +93,10 @@ func checkList(t *testing.T, p *pair, full, small aggregation.BatchID) {
 	got := map[string]bool{}
 	for _, s := range list.Reports {
 		got[s.ID] = s.Suppressed
+		if s.Suppressed != (s.Reason != "") {
+			t.Errorf("list entry %s: suppressed %v with reason %q", s.ID,
+				s.Suppressed, s.Reason)
+		}
 		if s.Methodology != "v1" || s.PublishedAt.IsZero() {
 			t.Errorf("list entry %+v lacks methodology or time", s)
 		}

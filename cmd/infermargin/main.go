@@ -18,6 +18,8 @@ func main() {
 			"goes to LLM API bills across similar companies, using Prio3 " +
 			"secret sharing between two aggregators so that no one sees " +
 			"one company's figures.",
+		Example: "  infermargin demo\n" +
+			"  infermargin aggregator --config leader.toml",
 		SilenceUsage: true,
 	}
 	root.AddCommand(demoCommand(), aggregatorCommand())

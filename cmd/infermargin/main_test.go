@@ -66,7 +66,7 @@ func TestDemoOnce(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	for _, args := range [][]string{
-		{"demo", "--help"}, {"aggregator", "--help"},
+		{"--help"}, {"demo", "--help"}, {"aggregator", "--help"},
 		{"aggregator", "keys", "--help"}, {"aggregator", "token", "--help"},
 	} {
 		out, err := exec.Command(binPath, args...).CombinedOutput()

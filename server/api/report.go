@@ -62,8 +62,10 @@ type Summary struct {
 	Tier        string    `json:"tier"`
 	Methodology string    `json:"methodology"`
 	PublishedAt time.Time `json:"published_at"`
-	// Suppressed is true when every metric is suppressed.
-	Suppressed bool `json:"suppressed"`
+	// Suppressed is true when every metric is suppressed, and Reason
+	// then says why.
+	Suppressed bool   `json:"suppressed"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // Reports is the body of GET /v1/reports.
@@ -132,6 +134,9 @@ func (r *Report) Summary() Summary {
 		if !m.Suppressed {
 			s.Suppressed = false
 		}
+	}
+	if s.Suppressed && len(r.Metrics) > 0 {
+		s.Reason = r.Metrics[0].Reason
 	}
 	return s
 }
