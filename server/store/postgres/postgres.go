@@ -10,33 +10,39 @@
 //
 // Times are kept to the microsecond, PostgreSQL's precision; finer
 // parts are dropped.
+//
+// The methods' control flow is the sqlite store's too, in
+// internal/sqlstore; this package holds the SQL it runs (sql.go) and
+// adapts pgx to it (conn.go).
 package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
-	"time"
 
-	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/database"
 	pgxmigrate "github.com/golang-migrate/migrate/v4/database/pgx/v5"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/server/store"
+	"github.com/infermargin/infermargin/server/store/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is a store.Store in a PostgreSQL database.
+// Store is a store.Store in a PostgreSQL database. Its methods are the
+// SQL stores' shared ones, running this package's SQL.
 type Store struct {
+	*core
 	pool *pgxpool.Pool
 }
+
+// core is the shared store, embedded under a name of this package's.
+type core = sqlstore.Store
 
 var _ store.Store = (*Store)(nil)
 
@@ -62,33 +68,18 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	s := sqlstore.New(pgdb{conn{pool}, pool}, &dialect)
+	return &Store{core: s, pool: pool}, nil
 }
 
 // migrateUp applies the migrations the database lacks.
 func migrateUp(pool *pgxpool.Pool) error {
-	src, err := iofs.New(migrations, "migrations")
-	if err != nil {
-		return fmt.Errorf("read migrations: %w", err)
-	}
 	// Closing db leaves the pool open.
 	db := stdlib.OpenDBFromPool(pool)
-	drv, err := pgxmigrate.WithInstance(db, &pgxmigrate.Config{})
-	if err != nil {
-		db.Close()
-		return fmt.Errorf("migrate: %w", err)
-	}
-	m, err := migrate.NewWithInstance("iofs", src, "pgx5", drv)
-	if err != nil {
-		drv.Close()
-		return fmt.Errorf("migrate: %w", err)
-	}
-	defer m.Close()
-
-	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
+	return sqlstore.Migrate(migrations, db, "pgx5",
+		func(db *sql.DB) (database.Driver, error) {
+			return pgxmigrate.WithInstance(db, &pgxmigrate.Config{})
+		})
 }
 
 // Ping implements store.Store.
@@ -103,20 +94,4 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
-}
-
-// tx runs f in a transaction, committed if f returns nil.
-func (s *Store) tx(ctx context.Context, f func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, f)
-}
-
-// batchArgs are a batch's key columns as query arguments, in the order
-// (cohort, period, methodology) every query uses.
-func batchArgs(b aggregation.BatchID, more ...any) []any {
-	return append([]any{b.Cohort, b.Period, b.Methodology}, more...)
-}
-
-// ts is a time as stored: UTC, to the microsecond.
-func ts(t time.Time) time.Time {
-	return t.UTC().Truncate(time.Microsecond)
 }

@@ -35,21 +35,9 @@ var batch = aggregation.BatchID{Cohort: "c@1", Period: "2026-11",
 
 func TestReopenKeepsData(t *testing.T) {
 	url := testenv.Postgres(t)
-	s := open(t, url)
-	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	if err := s.OpenBatch(t.Context(), batch, at); err != nil {
-		t.Fatalf("OpenBatch() = %v", err)
-	}
-	s.Close()
-
-	s = open(t, url)
-	got, err := s.Batch(t.Context(), batch)
-	if err != nil {
-		t.Fatalf("Batch() after reopen = %v, want the batch", err)
-	}
-	if !got.OpenedAt.Equal(at) || got.State != aggregation.Open {
-		t.Errorf("Batch() after reopen = %+v, want open at %v", got, at)
-	}
+	storetest.RunReopen(t, func(t *testing.T) store.Store {
+		return open(t, url)
+	})
 }
 
 func TestOpenBadURL(t *testing.T) {

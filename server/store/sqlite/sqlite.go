@@ -9,24 +9,26 @@
 // postgres store.
 //
 // Times are kept to the microsecond; finer parts are dropped.
+//
+// The methods' control flow is the postgres store's too, in
+// internal/sqlstore; this package holds the SQL it runs (sql.go) and
+// adapts database/sql to it (conn.go).
 package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/database"
 	sqlitemigrate "github.com/golang-migrate/migrate/v4/database/sqlite"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 
-	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/server/store"
+	"github.com/infermargin/infermargin/server/store/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -36,10 +38,15 @@ var migrations embed.FS
 // write lock on the file before it fails.
 const busyTimeout = 10 * time.Second
 
-// Store is a store.Store in a SQLite database file.
+// Store is a store.Store in a SQLite database file. Its methods are the
+// SQL stores' shared ones, running this package's SQL.
 type Store struct {
+	*core
 	db *sql.DB
 }
+
+// core is the shared store, embedded under a name of this package's.
+type core = sqlstore.Store
 
 var _ store.Store = (*Store)(nil)
 
@@ -64,7 +71,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %q: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{core: sqlstore.New(sqldb{conn{db}, db}, &dialect),
+		db: db}, nil
 }
 
 // pragmas are the DSN parameters every connection is opened with.
@@ -81,30 +89,14 @@ func pragmas() string {
 // migrateUp applies the migrations the database lacks, on a connection
 // of its own that it closes.
 func migrateUp(dsn string) error {
-	src, err := iofs.New(migrations, "migrations")
-	if err != nil {
-		return fmt.Errorf("read migrations: %w", err)
-	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return err
 	}
-	drv, err := sqlitemigrate.WithInstance(db, &sqlitemigrate.Config{})
-	if err != nil {
-		db.Close()
-		return fmt.Errorf("migrate: %w", err)
-	}
-	m, err := migrate.NewWithInstance("iofs", src, "sqlite", drv)
-	if err != nil {
-		drv.Close()
-		return fmt.Errorf("migrate: %w", err)
-	}
-	defer m.Close()
-
-	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
+	return sqlstore.Migrate(migrations, db, "sqlite",
+		func(db *sql.DB) (database.Driver, error) {
+			return sqlitemigrate.WithInstance(db, &sqlitemigrate.Config{})
+		})
 }
 
 // Ping implements store.Store.
@@ -122,38 +114,3 @@ func (s *Store) Close() error {
 	}
 	return nil
 }
-
-// tx runs f in a transaction, committed if f returns nil. f must use tx
-// only: the store's one connection is tx's until it ends.
-func (s *Store) tx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-// affected is how many rows the Exec whose results it takes changed.
-func affected(res sql.Result, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
-// batchArgs are a batch's key columns as query arguments ?1, ?2 and ?3,
-// the order every query uses.
-func batchArgs(b aggregation.BatchID, more ...any) []any {
-	return append([]any{b.Cohort, b.Period, b.Methodology}, more...)
-}
-
-const batchKey = `cohort = ?1 AND period = ?2 AND methodology = ?3`
-
-// micros is a time as stored: microseconds since the Unix epoch.
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

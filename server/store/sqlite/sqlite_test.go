@@ -4,9 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/server/store"
 	"github.com/infermargin/infermargin/server/store/sqlite"
 	"github.com/infermargin/infermargin/server/store/storetest"
@@ -30,25 +28,9 @@ func TestConformance(t *testing.T) {
 
 func TestReopenKeepsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "node.db")
-	b := aggregation.BatchID{Cohort: "c@1", Period: "2026-11",
-		Methodology: "v1"}
-	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	s := open(t, path)
-	if err := s.OpenBatch(t.Context(), b, at); err != nil {
-		t.Fatalf("OpenBatch() = %v", err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close() = %v", err)
-	}
-
-	s = open(t, path)
-	got, err := s.Batch(t.Context(), b)
-	if err != nil {
-		t.Fatalf("Batch() after reopen = %v, want the batch", err)
-	}
-	if !got.OpenedAt.Equal(at) || got.State != aggregation.Open {
-		t.Errorf("Batch() after reopen = %+v, want open at %v", got, at)
-	}
+	storetest.RunReopen(t, func(t *testing.T) store.Store {
+		return open(t, path)
+	})
 }
 
 func TestOpenBadPath(t *testing.T) {

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/infermargin/infermargin/aggregation"
 )
 
@@ -215,11 +213,7 @@ func wantPending(t *testing.T, s aggStore, b aggregation.BatchID,
 	got, err := s.PendingJobs(ctx(t), b, l, now)
 	call := fmt.Sprintf("PendingJobs(%s, %s, now=%s)", b, l.Holder,
 		now.Format(time.RFC3339Nano))
-	checkErr(t, call, err, nil)
-	if d := cmp.Diff(got, want, opts); d != "" {
-		t.Errorf("%s = %v, want %v (-got +want):\n%s", call, jobIDs(got),
-			jobIDs(want), d)
-	}
+	wantList(t, call, got, err, want, jobID)
 }
 
 // wantSameIDs checks that got holds each of want once, in any order.
@@ -268,10 +262,4 @@ func reportIDs(rs []*aggregation.Report) []aggregation.ReportID {
 	return ids
 }
 
-func jobIDs(js []*aggregation.Job) []string {
-	out := make([]string, len(js))
-	for i, j := range js {
-		out[i] = j.ID.String()
-	}
-	return out
-}
+func jobID(j *aggregation.Job) string { return j.ID.String() }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/infermargin/infermargin/aggregation"
 )
 
@@ -213,29 +211,14 @@ func commitJob(t *testing.T, s aggStore, r *aggregation.JobResult) {
 func wantJobResult(t *testing.T, s aggStore, want *aggregation.JobResult) {
 	t.Helper()
 	got, err := s.JobResult(ctx(t), want.Job)
-	call := fmt.Sprintf("JobResult(%s)", want.Job)
-	checkErr(t, call, err, nil)
-	if d := cmp.Diff(got, want, opts); d != "" {
-		t.Errorf("%s = %+v, want %+v (-got +want):\n%s", call, got, want, d)
-	}
+	wantValue(t, fmt.Sprintf("JobResult(%s)", want.Job), got, err, want)
 }
 
 func wantResults(t *testing.T, s aggStore, b aggregation.BatchID,
 	want ...*aggregation.JobResult) {
 	t.Helper()
 	got, err := s.Results(ctx(t), b)
-	call := fmt.Sprintf("Results(%s)", b)
-	checkErr(t, call, err, nil)
-	if d := cmp.Diff(got, want, opts); d != "" {
-		t.Errorf("%s = %v, want %v (-got +want):\n%s", call, resultJobs(got),
-			resultJobs(want), d)
-	}
+	wantList(t, fmt.Sprintf("Results(%s)", b), got, err, want, resultJob)
 }
 
-func resultJobs(rs []*aggregation.JobResult) []string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = r.Job.String()
-	}
-	return out
-}
+func resultJob(r *aggregation.JobResult) string { return r.Job.String() }

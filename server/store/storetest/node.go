@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/server/store"
 )
@@ -56,11 +54,7 @@ func putCompany(t *testing.T, s nodeStore, id string,
 func wantCompany(t *testing.T, s nodeStore, want *store.Company) {
 	t.Helper()
 	got, err := s.Company(ctx(t), want.ID)
-	call := fmt.Sprintf("Company(%s)", want.ID)
-	checkErr(t, call, err, nil)
-	if d := cmp.Diff(got, want, opts); d != "" {
-		t.Errorf("%s = %+v, want %+v (-got +want):\n%s", call, got, want, d)
-	}
+	wantValue(t, fmt.Sprintf("Company(%s)", want.ID), got, err, want)
 }
 
 var receiptTests = []test[nodeStore]{
@@ -110,11 +104,7 @@ func putReceipt(t *testing.T, s nodeStore, r *aggregation.Receipt) {
 func wantReceipt(t *testing.T, s nodeStore, want *aggregation.Receipt) {
 	t.Helper()
 	got, err := s.Receipt(ctx(t), want.Report)
-	call := fmt.Sprintf("Receipt(%s)", want.Report)
-	checkErr(t, call, err, nil)
-	if d := cmp.Diff(got, want, opts); d != "" {
-		t.Errorf("%s = %+v, want %+v (-got +want):\n%s", call, got, want, d)
-	}
+	wantValue(t, fmt.Sprintf("Receipt(%s)", want.Report), got, err, want)
 }
 
 var publicationTests = []test[nodeStore]{
@@ -164,30 +154,16 @@ func putPublication(t *testing.T, s nodeStore, id string,
 func wantPublication(t *testing.T, s nodeStore, want *store.Publication) {
 	t.Helper()
 	got, err := s.Publication(ctx(t), want.ID)
-	call := fmt.Sprintf("Publication(%s)", want.ID)
-	checkErr(t, call, err, nil)
-	if d := cmp.Diff(got, want, opts); d != "" {
-		t.Errorf("%s = %+v, want %+v (-got +want):\n%s", call, got, want, d)
-	}
+	wantValue(t, fmt.Sprintf("Publication(%s)", want.ID), got, err, want)
 }
 
 func wantPublications(t *testing.T, s nodeStore, want ...*store.Publication) {
 	t.Helper()
 	got, err := s.Publications(ctx(t))
-	checkErr(t, "Publications()", err, nil)
-	if d := cmp.Diff(got, want, opts); d != "" {
-		t.Errorf("Publications() = %v, want %v (-got +want):\n%s",
-			pubIDs(got), pubIDs(want), d)
-	}
+	wantList(t, "Publications()", got, err, want, pubID)
 }
 
-func pubIDs(ps []*store.Publication) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.ID
-	}
-	return out
-}
+func pubID(p *store.Publication) string { return p.ID }
 
 var pingTests = []test[nodeStore]{
 	{"Answers", func(t *testing.T, s nodeStore) {

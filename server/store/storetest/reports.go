@@ -65,10 +65,15 @@ var batchTests = []test[aggStore]{
 // returns the report to put; check looks at the store afterwards.
 type putCase struct {
 	name  string
-	setup func(t *testing.T, s aggStore) (put *aggregation.Report, fx *fixture)
+	setup setupFunc
 	want  error
 	check func(t *testing.T, s aggStore, fx *fixture)
 }
+
+// setupFunc stores what a PutReport scenario starts from and returns the
+// report to put.
+type setupFunc func(t *testing.T, s aggStore) (put *aggregation.Report,
+	fx *fixture)
 
 // fixture holds the reports a scenario stored, for its check.
 type fixture struct {
@@ -77,39 +82,23 @@ type fixture struct {
 
 var putCases = []putCase{
 	{
-		name: "UnknownBatch",
-		setup: func(t *testing.T, s aggStore) (*aggregation.Report,
-			*fixture) {
-			openBatch(t, s, batchA)
-			r := newReport(t, batchB, "acme")
-			return r, &fixture{cur: r}
-		},
+		name:  "UnknownBatch",
+		setup: freshSetup(batchB, false),
 		want:  aggregation.ErrUnknownBatch,
 		check: notStored,
 	},
 	{
-		name: "ClosedBatch",
-		setup: func(t *testing.T, s aggStore) (*aggregation.Report,
-			*fixture) {
-			openBatch(t, s, batchA)
-			closeBatch(t, s, batchA, t0)
-			r := newReport(t, batchA, "acme")
-			return r, &fixture{cur: r}
-		},
-		want: aggregation.ErrBatchClosed,
+		name:  "ClosedBatch",
+		setup: freshSetup(batchA, true),
+		want:  aggregation.ErrBatchClosed,
 		check: func(t *testing.T, s aggStore, fx *fixture) {
 			notStored(t, s, fx)
 			wantUndecided(t, s, batchA, 0)
 		},
 	},
 	{
-		name: "New",
-		setup: func(t *testing.T, s aggStore) (*aggregation.Report,
-			*fixture) {
-			openBatch(t, s, batchA)
-			r := newReport(t, batchA, "acme")
-			return r, &fixture{cur: r}
-		},
+		name:  "New",
+		setup: freshSetup(batchA, false),
 		check: func(t *testing.T, s aggStore, fx *fixture) {
 			wantReport(t, s, fx.cur, t1, nil)
 			wantUndecided(t, s, batchA, 1)
@@ -161,11 +150,9 @@ var putCases = []putCase{
 		check: curUnchanged,
 	},
 	{
-		name: "OtherBatchSameID",
-		setup: curSetup(func(r *aggregation.Report) {
-			r.Batch = batchB
-		}),
-		want: aggregation.ErrReplay,
+		name:  "OtherBatchSameID",
+		setup: curSetup(func(r *aggregation.Report) { r.Batch = batchB }),
+		want:  aggregation.ErrReplay,
 		check: func(t *testing.T, s aggStore, fx *fixture) {
 			curUnchanged(t, s, fx)
 			wantUndecided(t, s, batchB, 0)
@@ -190,6 +177,19 @@ var putCases = []putCase{
 // t1 is when the scenario's last report is put.
 var t1 = t0.Add(time.Minute)
 
+// freshSetup opens batchA, and closes it if closed, and returns a new
+// report of acme in b.
+func freshSetup(b aggregation.BatchID, closed bool) setupFunc {
+	return func(t *testing.T, s aggStore) (*aggregation.Report, *fixture) {
+		openBatch(t, s, batchA)
+		if closed {
+			closeBatch(t, s, batchA, t0)
+		}
+		r := newReport(t, b, "acme")
+		return r, &fixture{cur: r}
+	}
+}
+
 // replaceSetup stores a report of acme and returns acme's next one.
 func replaceSetup(t *testing.T, s aggStore) (*aggregation.Report,
 	*fixture) {
@@ -202,8 +202,7 @@ func replaceSetup(t *testing.T, s aggStore) (*aggregation.Report,
 
 // curSetup stores a report of acme in batchA (batchB open too) and
 // returns a copy changed by edit, under the same id.
-func curSetup(edit func(r *aggregation.Report)) func(t *testing.T,
-	s aggStore) (*aggregation.Report, *fixture) {
+func curSetup(edit func(r *aggregation.Report)) setupFunc {
 	return func(t *testing.T, s aggStore) (*aggregation.Report, *fixture) {
 		openBatch(t, s, batchA)
 		openBatch(t, s, batchB)
@@ -292,11 +291,7 @@ func putReports(t *testing.T, s aggStore, b aggregation.BatchID,
 func wantBatch(t *testing.T, s aggStore, want aggregation.Batch) {
 	t.Helper()
 	got, err := s.Batch(ctx(t), want.ID)
-	checkErr(t, fmt.Sprintf("Batch(%s)", want.ID), err, nil)
-	if d := cmp.Diff(got, &want, opts); d != "" {
-		t.Errorf("Batch(%s) = %+v, want %+v (-got +want):\n%s",
-			want.ID, got, want, d)
-	}
+	wantValue(t, fmt.Sprintf("Batch(%s)", want.ID), got, err, &want)
 }
 
 // wantReport checks that r is current, received at, decided by job.

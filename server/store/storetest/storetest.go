@@ -28,23 +28,16 @@ type test[S any] struct {
 	run  func(t *testing.T, s S)
 }
 
-// RunAggregation runs the aggregation.Store part of the suite. open
-// returns a new, empty store and arranges for its release when t ends.
-func RunAggregation(t *testing.T,
-	open func(t *testing.T) aggregation.Store) {
-	groups := []struct {
-		name  string
-		tests []test[aggregation.Store]
-	}{
-		{"Batch", batchTests},
-		{"PutReport", putReportTests},
-		{"Report", reportTests},
-		{"ClaimJob", claimTests},
-		{"PendingJobs", pendingTests},
-		{"CommitJob", commitTests},
-		{"Results", resultsTests},
-		{"Concurrency", concurrencyTests},
-	}
+// group is a named list of subtests.
+type group[S any] struct {
+	name  string
+	tests []test[S]
+}
+
+// runGroups runs each group as a subtest, and in it each of its tests
+// as a subtest on a store of its own from open.
+func runGroups[S any](t *testing.T, open func(t *testing.T) S,
+	groups []group[S]) {
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
 			for _, tc := range g.tests {
@@ -54,6 +47,22 @@ func RunAggregation(t *testing.T,
 	}
 }
 
+// RunAggregation runs the aggregation.Store part of the suite. open
+// returns a new, empty store and arranges for its release when t ends.
+func RunAggregation(t *testing.T,
+	open func(t *testing.T) aggregation.Store) {
+	runGroups(t, open, []group[aggStore]{
+		{"Batch", batchTests},
+		{"PutReport", putReportTests},
+		{"Report", reportTests},
+		{"ClaimJob", claimTests},
+		{"PendingJobs", pendingTests},
+		{"CommitJob", commitTests},
+		{"Results", resultsTests},
+		{"Concurrency", concurrencyTests},
+	})
+}
+
 // Run runs the whole suite: RunAggregation and the node-level records.
 // open returns a new, empty store and arranges for its release when t
 // ends.
@@ -61,22 +70,25 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	RunAggregation(t, func(t *testing.T) aggregation.Store {
 		return open(t)
 	})
-	groups := []struct {
-		name  string
-		tests []test[store.Store]
-	}{
+	runGroups(t, open, []group[nodeStore]{
 		{"Company", companyTests},
 		{"Receipt", receiptTests},
 		{"Publication", publicationTests},
 		{"Ping", pingTests},
+	})
+}
+
+// RunReopen checks that a store keeps what it holds once closed. open
+// opens the same database each time it is called, and arranges for the
+// store's release when t ends.
+func RunReopen(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	openBatch(t, s, batchA)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
 	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) {
-			for _, tc := range g.tests {
-				t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
-			}
-		})
-	}
+	wantBatch(t, open(t), aggregation.Batch{ID: batchA,
+		State: aggregation.Open, OpenedAt: t0})
 }
 
 // Batches the suite uses. They differ in one part each, so a store that
@@ -140,6 +152,36 @@ func newJobID(t *testing.T) aggregation.JobID {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// wantValue checks what a getter returned for call: no error, and want.
+func wantValue[T any](t *testing.T, call string, got T, err error,
+	want T) {
+	t.Helper()
+	checkErr(t, call, err, nil)
+	if d := cmp.Diff(got, want, opts); d != "" {
+		t.Errorf("%s = %+v, want %+v (-got +want):\n%s", call, got, want, d)
+	}
+}
+
+// wantList checks what a listing returned for call: no error, and want
+// in order. Its message names the items by key.
+func wantList[T any](t *testing.T, call string, got []T, err error,
+	want []T, key func(T) string) {
+	t.Helper()
+	checkErr(t, call, err, nil)
+	if d := cmp.Diff(got, want, opts); d != "" {
+		t.Errorf("%s = %v, want %v (-got +want):\n%s", call, keys(got, key),
+			keys(want, key), d)
+	}
+}
+
+func keys[T any](xs []T, key func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = key(x)
+	}
+	return out
 }
 
 // checkErr fails t unless err matches want: nil for nil, errors.Is
