@@ -126,6 +126,7 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metricsHandler())
 	e.GET("/v1/methodology/:version", s.getMethodology)
+	e.GET("/v1/openapi.json", s.getOpenAPI)
 	e.POST("/v1/uploads", s.upload)
 	if s.role == aggregation.Leader {
 		e.GET("/v1/reports", s.listReports)
@@ -140,8 +141,12 @@ func (s *Server) routes() *echo.Echo {
 	ad.PUT("/companies/:id", s.enroll)
 	ad.POST("/batches", s.openBatch)
 	ad.POST("/batches/:batch/close", s.closeBatch)
-	ad.POST("/batches/:batch/aggregate", s.aggregate)
-	ad.POST("/batches/:batch/collect", s.collect)
-	ad.POST("/batches/:batch/publish", s.publish)
+	if s.role == aggregation.Leader {
+		// The leader drives jobs and hosts the publisher; on the
+		// helper these routes do not exist, so a call is a 404.
+		ad.POST("/batches/:batch/aggregate", s.aggregate)
+		ad.POST("/batches/:batch/collect", s.collect)
+		ad.POST("/batches/:batch/publish", s.publish)
+	}
 	return e
 }

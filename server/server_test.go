@@ -193,7 +193,11 @@ func TestAuth(t *testing.T) {
 			t.Errorf("%s: %d %v, want 401 unauthorized", tc.name, status, err)
 		}
 	}
-	err := p.admin[0].Close(ctx, b)
+	_, err := p.admin[1].Aggregate(ctx, b)
+	if err == nil || !strings.Contains(err.Error(), "404 not_found") {
+		t.Errorf("aggregate on the helper = %v, want 404 not_found", err)
+	}
+	err = p.admin[0].Close(ctx, b)
 	if !errors.Is(err, aggregation.ErrUnknownBatch) {
 		t.Errorf("after refused opens, Close(%s) = %v, want %v", b, err,
 			aggregation.ErrUnknownBatch)
