@@ -18,7 +18,9 @@ type AggShare struct {
 func (v *VDAF) NewAggShare() *AggShare {
 	a := &AggShare{v: v, shares: make([]histogram.AggShare, len(v.metrics))}
 	for i := range v.metrics {
-		a.shares[i] = v.metrics[i].h.AggregateInit()
+		h, done := v.metrics[i].inst()
+		a.shares[i] = h.AggregateInit()
+		done()
 	}
 	return a
 }
@@ -32,7 +34,7 @@ func (v *VDAF) ParseAggShare(metrics [][]byte) (*AggShare, error) {
 	a := &AggShare{v: v, shares: make([]histogram.AggShare, len(v.metrics))}
 	for i, b := range metrics {
 		m := &v.metrics[i]
-		params := m.h.Params()
+		params := m.proto.Params()
 		a.shares[i].New(&params)
 		if err := a.shares[i].UnmarshalBinary(b); err != nil {
 			return nil, fmt.Errorf("metric %q: aggregate share: %w",
@@ -47,7 +49,9 @@ func (v *VDAF) ParseAggShare(metrics [][]byte) (*AggShare, error) {
 // https://datatracker.ietf.org/doc/html/draft-irtf-cfrg-vdaf-13#section-7.2.4
 func (a *AggShare) Add(out *OutShare) {
 	for i := range a.shares {
-		a.v.metrics[i].h.AggregateUpdate(&a.shares[i], out.shares[i])
+		h, done := a.v.metrics[i].inst()
+		h.AggregateUpdate(&a.shares[i], out.shares[i])
+		done()
 	}
 }
 
@@ -61,13 +65,15 @@ func (a *AggShare) Merge(b *AggShare) error {
 			return err
 		}
 		m := &a.v.metrics[i]
-		params := m.h.Params()
+		params := m.proto.Params()
 		var o histogram.OutShare
 		o.New(&params)
 		if err := o.UnmarshalBinary(raw); err != nil {
 			return fmt.Errorf("metric %q: merge: %w", m.name, ErrDecode)
 		}
-		m.h.AggregateUpdate(&a.shares[i], &o)
+		h, done := m.inst()
+		h.AggregateUpdate(&a.shares[i], &o)
+		done()
 	}
 	return nil
 }
@@ -103,7 +109,7 @@ func (v *VDAF) Unshard(i int, leader, helper []byte, n uint64) ([]uint64,
 		return nil, ErrShape
 	}
 	m := &v.metrics[i]
-	params := m.h.Params()
+	params := m.proto.Params()
 	shares := make([]histogram.AggShare, 2)
 	for j, b := range [][]byte{leader, helper} {
 		shares[j].New(&params)
@@ -113,7 +119,9 @@ func (v *VDAF) Unshard(i int, leader, helper []byte, n uint64) ([]uint64,
 		}
 	}
 
-	hist, err := m.h.Unshard(shares, uint(n))
+	h, done := m.inst()
+	hist, err := h.Unshard(shares, uint(n))
+	done()
 	if err != nil {
 		return nil, fmt.Errorf("metric %q: %w", m.name, ErrAggregate)
 	}

@@ -48,7 +48,7 @@ func (v *VDAF) PrepInit(key *VerifyKey, nonce *Nonce, agg uint8,
 
 func (m *metric) prepInit(key *VerifyKey, nonce *Nonce, agg uint8,
 	public, input []byte) (*histogram.PrepState, []byte, error) {
-	params := m.h.Params()
+	params := m.proto.Params()
 	var pub histogram.PublicShare
 	pub.New(&params)
 	if err := pub.UnmarshalBinary(public); err != nil {
@@ -60,8 +60,10 @@ func (m *metric) prepInit(key *VerifyKey, nonce *Nonce, agg uint8,
 		return nil, nil, fmt.Errorf("input share: %w", ErrDecode)
 	}
 
-	st, prep, err := m.h.PrepInit((*histogram.VerifyKey)(key),
+	h, done := m.inst()
+	st, prep, err := h.PrepInit((*histogram.VerifyKey)(key),
 		(*histogram.Nonce)(nonce), agg, pub, in)
+	done()
 	if err != nil {
 		return nil, nil, ErrPrepInit
 	}
@@ -95,7 +97,7 @@ func (v *VDAF) Combine(leader, helper [][]byte) ([][]byte, error) {
 }
 
 func (m *metric) combine(leader, helper []byte) ([]byte, error) {
-	params := m.h.Params()
+	params := m.proto.Params()
 	shares := make([]histogram.PrepShare, 2)
 	for i, b := range [][]byte{leader, helper} {
 		shares[i].New(&params)
@@ -104,7 +106,9 @@ func (m *metric) combine(leader, helper []byte) ([]byte, error) {
 		}
 	}
 
-	msg, err := m.h.PrepSharesToPrep(shares)
+	h, done := m.inst()
+	msg, err := h.PrepSharesToPrep(shares)
+	done()
 	if err != nil {
 		return nil, ErrProof
 	}
@@ -125,18 +129,28 @@ func (v *VDAF) PrepNext(st *PrepState, msgs [][]byte) (*OutShare, error) {
 	out := &OutShare{shares: make([]*histogram.OutShare, len(v.metrics))}
 	for i := range v.metrics {
 		m := &v.metrics[i]
-		params := m.h.Params()
-		var msg histogram.PrepMessage
-		msg.New(&params)
-		if err := msg.UnmarshalBinary(msgs[i]); err != nil {
-			return nil, fmt.Errorf("metric %q: prep message: %w",
-				m.name, ErrDecode)
-		}
-		o, err := m.h.PrepNext(st.states[i], &msg)
+		o, err := m.prepNext(st.states[i], msgs[i])
 		if err != nil {
-			return nil, fmt.Errorf("metric %q: %w", m.name, ErrPrepNext)
+			return nil, fmt.Errorf("metric %q: %w", m.name, err)
 		}
 		out.shares[i] = o
 	}
 	return out, nil
+}
+
+func (m *metric) prepNext(st *histogram.PrepState, b []byte) (
+	*histogram.OutShare, error) {
+	params := m.proto.Params()
+	var msg histogram.PrepMessage
+	msg.New(&params)
+	if err := msg.UnmarshalBinary(b); err != nil {
+		return nil, fmt.Errorf("prep message: %w", ErrDecode)
+	}
+	h, done := m.inst()
+	defer done()
+	o, err := h.PrepNext(st, &msg)
+	if err != nil {
+		return nil, ErrPrepNext
+	}
+	return o, nil
 }

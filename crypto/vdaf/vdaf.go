@@ -20,6 +20,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/cloudflare/circl/vdaf/prio3/histogram"
 )
@@ -67,7 +68,20 @@ type metric struct {
 	ctx    []byte
 	length int
 	chunk  int
-	h      *histogram.Histogram
+	// proto answers Params only, which reads nothing an operation
+	// changes, so it is shared.
+	proto *histogram.Histogram
+	// pool holds circl instances of this metric's histogram. An
+	// instance keeps a hash state inside it, so one instance must not
+	// serve two calls at once: each call borrows one, and a node
+	// preparing many uploads at once gets as many instances.
+	pool *sync.Pool
+}
+
+// inst borrows an instance; call done when finished with it.
+func (m *metric) inst() (h *histogram.Histogram, done func()) {
+	h = m.pool.Get().(*histogram.Histogram)
+	return h, func() { m.pool.Put(h) }
 }
 
 // Spec describes one metric's histogram: its name (for errors and the
@@ -90,15 +104,33 @@ func New(context string, specs []Spec) (*VDAF, error) {
 			return nil, fmt.Errorf("metric %q: %d buckets: %w",
 				s.Name, s.Buckets, ErrShape)
 		}
-		chunk := ChunkLength(s.Buckets)
-		ctx := []byte(context + "/" + s.Name)
-		h, err := histogram.New(2, uint(s.Buckets), uint(chunk), ctx)
+		m, err := newMetric(context, s)
 		if err != nil {
 			return nil, fmt.Errorf("metric %q: %w", s.Name, err)
 		}
-		v.metrics[i] = metric{s.Name, ctx, s.Buckets, chunk, h}
+		v.metrics[i] = m
 	}
 	return v, nil
+}
+
+func newMetric(context string, s Spec) (metric, error) {
+	chunk := ChunkLength(s.Buckets)
+	ctx := []byte(context + "/" + s.Name)
+	build := func() (*histogram.Histogram, error) {
+		return histogram.New(2, uint(s.Buckets), uint(chunk), ctx)
+	}
+	h, err := build()
+	if err != nil {
+		return metric{}, err
+	}
+	pool := &sync.Pool{New: func() any {
+		// The same parameters succeeded just above, so this cannot
+		// fail; a nil would fail loudly at the first use.
+		h, _ := build()
+		return h
+	}}
+	return metric{name: s.Name, ctx: ctx, length: s.Buckets, chunk: chunk,
+		proto: h, pool: pool}, nil
 }
 
 // ChunkLength is the Prio3Histogram chunk length used for a histogram of
@@ -168,13 +200,15 @@ func (v *VDAF) Shard(meas []uint64, nonce *Nonce) (*Shares, error) {
 }
 
 func (m *metric) shard(s *Shares, i int, meas uint64, nonce *Nonce) error {
-	params := m.h.Params()
+	params := m.proto.Params()
 	buf := make([]byte, params.RandSize())
 	if _, err := rand.Read(buf); err != nil {
 		return err
 	}
 
-	pub, in, err := m.h.Shard(meas, (*histogram.Nonce)(nonce), buf)
+	h, done := m.inst()
+	pub, in, err := h.Shard(meas, (*histogram.Nonce)(nonce), buf)
+	done()
 	if err != nil {
 		return err
 	}
