@@ -51,7 +51,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newPair(t *testing.T) *pair {
+func newPair(t testing.TB) *pair {
 	t.Helper()
 	p := &pair{dir: t.TempDir(), logs: &syncBuffer{}}
 	var err error
@@ -77,7 +77,7 @@ func newPair(t *testing.T) *pair {
 	return p
 }
 
-func (p *pair) start(t *testing.T, role aggregation.Role, c *node.Config,
+func (p *pair) start(t testing.TB, role aggregation.Role, c *node.Config,
 	log *slog.Logger, token string) {
 	n, err := node.Build(context.Background(), c, log, nil)
 	if err != nil {
@@ -120,7 +120,7 @@ func (p *pair) companies(t *testing.T, n int, seed uint64,
 	return cs
 }
 
-func (p *pair) open(t *testing.T, b aggregation.BatchID) {
+func (p *pair) open(t testing.TB, b aggregation.BatchID) {
 	t.Helper()
 	for _, a := range p.admin {
 		if err := a.Open(context.Background(), b); err != nil {
@@ -129,7 +129,7 @@ func (p *pair) open(t *testing.T, b aggregation.BatchID) {
 	}
 }
 
-func (p *pair) close(t *testing.T, b aggregation.BatchID) {
+func (p *pair) close(t testing.TB, b aggregation.BatchID) {
 	t.Helper()
 	for _, a := range p.admin {
 		if err := a.Close(context.Background(), b); err != nil {
