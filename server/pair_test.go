@@ -105,7 +105,7 @@ func (p *pair) submitter() *submit.Submitter {
 }
 
 // companies enrolls n synthetic companies with both nodes.
-func (p *pair) companies(t *testing.T, n int, seed uint64,
+func (p *pair) companies(t testing.TB, n int, seed uint64,
 	distinct bool) []*servertest.Company {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, seed))
