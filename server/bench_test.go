@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -20,9 +18,7 @@ import (
 
 	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/internal/testenv"
-	"github.com/infermargin/infermargin/methodology"
 	"github.com/infermargin/infermargin/server/api"
-	"github.com/infermargin/infermargin/server/node"
 	"github.com/infermargin/infermargin/server/servertest"
 )
 
@@ -201,34 +197,7 @@ func newStorePair(b *testing.B, kind string) *pair {
 
 func newPostgresPair(b *testing.B) *pair {
 	b.Helper()
-	dbs := [2]string{testenv.Postgres(b), testenv.Postgres(b)}
-	p := &pair{dir: b.TempDir(), logs: &syncBuffer{}}
-	var err error
-	if p.m, err = methodology.Load("v1"); err != nil {
-		b.Fatal(err)
-	}
-	cfgs, err := node.LocalConfigs(p.dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	token, err := os.ReadFile(filepath.Join(p.dir, "admin.token"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	log := slog.New(slog.NewJSONHandler(p.logs, nil))
-	for _, role := range []aggregation.Role{aggregation.Helper,
-		aggregation.Leader} {
-		ref := filepath.Join(p.dir, role.String()+".db-url")
-		if err := os.WriteFile(ref, []byte(dbs[role]), 0o600); err != nil {
-			b.Fatal(err)
-		}
-		cfgs[role].DatabaseURL = "file://" + ref
-		if role == aggregation.Leader {
-			cfgs[role].Peer.URL = p.srv[aggregation.Helper].URL
-		}
-		p.start(b, role, cfgs[role], log, string(token))
-	}
-	return p
+	return newPairOn(b, [2]string{testenv.Postgres(b), testenv.Postgres(b)})
 }
 
 // enroll makes n companies and enrolls them with both nodes.

@@ -85,7 +85,7 @@ func (s *Server) Collect(ctx context.Context, b aggregation.BatchID,
 // Publication is final: publishing a batch and tier twice fails.
 func (s *Server) Publish(ctx context.Context, b aggregation.BatchID,
 	tier aggregation.Tier) (*api.Report, error) {
-	if _, err := s.cfg.Store.Publication(ctx, api.ReportID(b, tier)); err == nil {
+	if _, err := s.cfg.Store.Publication(ctx, api.PublicationID(b, tier)); err == nil {
 		return nil, fmt.Errorf("publish %s: %w", b, store.ErrPublished)
 	}
 	p, err := s.published(ctx, b, tier)

@@ -51,7 +51,15 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// newPair builds the pair on SQLite.
 func newPair(t testing.TB) *pair {
+	t.Helper()
+	return newPairOn(t, [2]string{})
+}
+
+// newPairOn builds the pair on the PostgreSQL databases at urls, by
+// role, or on SQLite where a url is empty.
+func newPairOn(t testing.TB, urls [2]string) *pair {
 	t.Helper()
 	p := &pair{dir: t.TempDir(), logs: &syncBuffer{}}
 	var err error
@@ -69,12 +77,25 @@ func newPair(t testing.TB) *pair {
 	log := slog.New(slog.NewJSONHandler(p.logs, nil))
 	for _, role := range []aggregation.Role{aggregation.Helper,
 		aggregation.Leader} {
+		if urls[role] != "" {
+			cfgs[role].DatabaseURL = secretFile(t, p.dir,
+				role.String()+".db-url", urls[role])
+		}
 		if role == aggregation.Leader {
 			cfgs[role].Peer.URL = p.srv[aggregation.Helper].URL
 		}
 		p.start(t, role, cfgs[role], log, string(token))
 	}
 	return p
+}
+
+// secretFile writes a secret to a 0600 file and returns its reference.
+func secretFile(t testing.TB, dir, name, value string) string {
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(value), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return "file://" + path
 }
 
 func (p *pair) start(t testing.TB, role aggregation.Role, c *node.Config,

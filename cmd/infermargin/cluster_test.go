@@ -16,24 +16,32 @@ import (
 	"github.com/infermargin/infermargin/server/servertest"
 )
 
-func loadV1(t *testing.T) *methodology.Methodology {
-	t.Helper()
-	m, err := methodology.Load("v1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+// flow is a cluster holding one closed batch of 60 companies' reports,
+// with the plaintext they were made from.
+type flow struct {
+	*cluster
+	m  *methodology.Methodology
+	b  aggregation.BatchID
+	cs []*servertest.Company
 }
 
-func companies(t *testing.T, c *cluster, m *methodology.Methodology,
-	n int, distinct bool) []*servertest.Company {
+func newFlow(t *testing.T, jobSize int, cohort string,
+	distinct bool) *flow {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(42, uint64(n)))
-	cs, err := servertest.Companies(m, n, rng, distinct, c.shares)
+	f := &flow{cluster: newCluster(t, jobSize),
+		b: aggregation.BatchID{Cohort: cohort, Period: "2026-11",
+			Methodology: "v1"}}
+	var err error
+	if f.m, err = methodology.Load("v1"); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(42, 60))
+	f.cs, err = servertest.Companies(f.m, 60, rng, distinct, f.shares)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cs
+	f.fill(t, f.b, f.cs)
+	return f
 }
 
 // TestTwoProcesses runs the full flow between a leader and a helper in
@@ -41,13 +49,9 @@ func companies(t *testing.T, c *cluster, m *methodology.Methodology,
 // companies upload, the leader aggregates with the helper over HTTP,
 // and the published percentiles equal those of the plaintext.
 func TestTwoProcesses(t *testing.T) {
-	c := newCluster(t, 10)
-	m := loadV1(t)
+	f := newFlow(t, 10, "procs@1", false)
+	c, m, b, cs := f.cluster, f.m, f.b, f.cs
 	ctx := context.Background()
-	b := aggregation.BatchID{Cohort: "procs@1", Period: "2026-11",
-		Methodology: "v1"}
-	cs := companies(t, c, m, 60, false)
-	c.fill(t, b, cs)
 
 	st, err := c.admin[0].Aggregate(ctx, b)
 	if err != nil || st.Accepted != 60 || st.Rejected != 0 {
@@ -65,16 +69,16 @@ func TestTwoProcesses(t *testing.T) {
 		t.Errorf("GET /v1/reports/%s = %v, %v; want what was published",
 			api.Ref(b), read, err)
 	}
-	c.checkHistograms(t, m, b, cs)
+	f.checkHistograms(t)
 }
 
-// checkHistograms collects b from the leader and, with the publisher's
-// key, checks every metric's histogram against the plaintext: a report
-// counted twice or lost shows here.
-func (c *cluster) checkHistograms(t *testing.T, m *methodology.Methodology,
-	b aggregation.BatchID, cs []*servertest.Company) {
+// checkHistograms collects the batch from the leader and, with the
+// publisher's key, checks every metric's histogram against the
+// plaintext: a report counted twice or lost shows here.
+func (f *flow) checkHistograms(t *testing.T) {
 	t.Helper()
-	col, err := c.admin[0].Collect(context.Background(), b,
+	c, m := f.cluster, f.m
+	col, err := c.admin[0].Collect(context.Background(), f.b,
 		aggregation.Public)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +95,7 @@ func (c *cluster) checkHistograms(t *testing.T, m *methodology.Methodology,
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(servertest.Histograms(m, cs), got); diff != "" {
+	if diff := cmp.Diff(servertest.Histograms(m, f.cs), got); diff != "" {
 		t.Errorf("histograms differ from plaintext (-want +got):\n%s", diff)
 	}
 }
@@ -110,13 +114,9 @@ func TestCrashRecovery(t *testing.T) {
 }
 
 func crashRun(t *testing.T, victim aggregation.Role) {
-	c := newCluster(t, 5)
-	m := loadV1(t)
+	f := newFlow(t, 5, "crash@1", true)
+	c, b := f.cluster, f.b
 	ctx := context.Background()
-	b := aggregation.BatchID{Cohort: "crash@1", Period: "2026-11",
-		Methodology: "v1"}
-	cs := companies(t, c, m, 60, true)
-	c.fill(t, b, cs)
 
 	lines := c.procs[aggregation.Helper].watch()
 	done := make(chan error, 1)
@@ -137,7 +137,7 @@ func crashRun(t *testing.T, victim aggregation.Role) {
 		t.Fatalf("aggregate after restarting the %s: %v", victim, err)
 	}
 	t.Logf("second run: %+v", st)
-	c.checkHistograms(t, m, b, cs)
+	f.checkHistograms(t)
 	got, err := c.admin[0].Publish(ctx, b, aggregation.Public)
 	if err != nil || got.Count != 60 {
 		t.Fatalf("publish after crash = %v (count %d), want 60 reports",

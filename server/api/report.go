@@ -76,7 +76,7 @@ type Reports struct {
 // FromPublished encodes a published result for the public.
 func FromPublished(p *aggregation.Published, at time.Time) (*Report,
 	error) {
-	out := &Report{ID: ReportID(p.Batch, p.Tier), Cohort: p.Batch.Cohort,
+	out := &Report{ID: PublicationID(p.Batch, p.Tier), Cohort: p.Batch.Cohort,
 		Period: p.Batch.Period, Tier: p.Tier.String(),
 		Methodology: Methodology{Version: p.Methodology, Digest: p.Digest},
 		PublishedAt: at.UTC(), Count: p.Count}
@@ -98,9 +98,9 @@ func FromPublished(p *aggregation.Published, at time.Time) (*Report,
 	return out, nil
 }
 
-// ReportID is the id of a batch's published report for a tier: its
+// PublicationID is the id of a batch's published report for a tier: its
 // Ref, followed by ".private" for the members' tier.
-func ReportID(b aggregation.BatchID, t aggregation.Tier) string {
+func PublicationID(b aggregation.BatchID, t aggregation.Tier) string {
 	if t == aggregation.Private {
 		return Ref(b) + ".private"
 	}
