@@ -84,8 +84,6 @@ func runDemo(ctx context.Context, out io.Writer, f demoFlags) error {
 	defer logf.Close()
 	log := slog.New(slog.NewJSONHandler(logf, nil))
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	p, err := startPair(ctx, dir, f.listen, log)
 	if err != nil {
 		return err

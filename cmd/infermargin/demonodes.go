@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"sync"
 
 	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/client/submit"
@@ -23,19 +24,31 @@ type demoPair struct {
 	shares [2]*hpke.PublicKey
 	to     [2]submit.Aggregator
 	errs   chan error
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 func startPair(ctx context.Context, dir, listen string,
 	log *slog.Logger) (*demoPair, error) {
 	p := &demoPair{errs: make(chan error, 2)}
-	cfgs, err := node.LocalConfigs(dir)
-	if err != nil {
+	ctx, p.cancel = context.WithCancel(ctx)
+	var lns [2]net.Listener
+	fail := func(err error) (*demoPair, error) {
+		for _, ln := range lns {
+			if ln != nil {
+				ln.Close() // a served one is closed already; no matter
+			}
+		}
+		p.close()
 		return nil, err
 	}
-	lns := [2]net.Listener{}
+	cfgs, err := node.LocalConfigs(dir)
+	if err != nil {
+		return fail(err)
+	}
 	for role, addr := range []string{listen, "127.0.0.1:0"} {
 		if lns[role], err = net.Listen("tcp", addr); err != nil {
-			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+			return fail(fmt.Errorf("listen on %s: %w", addr, err))
 		}
 		p.urls[role] = "http://" + lns[role].Addr().String()
 	}
@@ -43,8 +56,7 @@ func startPair(ctx context.Context, dir, listen string,
 	for _, role := range []aggregation.Role{aggregation.Helper,
 		aggregation.Leader} {
 		if err := p.start(ctx, role, cfgs[role], lns[role], log); err != nil {
-			p.close()
-			return nil, err
+			return fail(err)
 		}
 	}
 	return p, nil
@@ -67,11 +79,19 @@ func (p *demoPair) start(ctx context.Context, role aggregation.Role,
 		return err
 	}
 	p.to[role] = submit.Aggregator{URL: p.urls[role], Key: key}
-	go func() { p.errs <- n.Run(ctx, ln) }()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.errs <- n.Run(ctx, ln)
+	}()
 	return nil
 }
 
+// close stops both servers, waits for requests in flight, then closes
+// the stores, so no request ever meets a closed store.
 func (p *demoPair) close() {
+	p.cancel()
+	p.wg.Wait()
 	for _, n := range p.nodes {
 		if n != nil {
 			n.Close()
