@@ -1,5 +1,5 @@
 // Package testenv starts and hands out the real services tests run
-// against. Every test that needs PostgreSQL (and later Vault and the
+// against. Every test that needs PostgreSQL or Vault (and later the
 // provider simulator) gets it from here, so the rules for finding,
 // skipping and cleaning up live in one place.
 //
