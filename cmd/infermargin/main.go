@@ -22,7 +22,7 @@ func main() {
 			"  infermargin aggregator --config leader.toml",
 		SilenceUsage: true,
 	}
-	root.AddCommand(demoCommand(), aggregatorCommand())
+	root.AddCommand(demoCommand(), aggregatorCommand(), collectCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "infermargin:", err)
 		os.Exit(1)

@@ -68,6 +68,7 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"demo", "--help"}, {"aggregator", "--help"},
 		{"aggregator", "keys", "--help"}, {"aggregator", "token", "--help"},
+		{"collect", "--help"},
 	} {
 		out, err := exec.Command(binPath, args...).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "Examples:") {
