@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,16 +12,21 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/infermargin/infermargin/aggregation"
-	"github.com/infermargin/infermargin/client/submit"
-	"github.com/infermargin/infermargin/client/synthetic"
+	"github.com/infermargin/infermargin/client/collect"
+	"github.com/infermargin/infermargin/client/metrics"
+	"github.com/infermargin/infermargin/client/simulator"
+	"github.com/infermargin/infermargin/crypto/keys"
 	"github.com/infermargin/infermargin/crypto/sign"
 	"github.com/infermargin/infermargin/methodology"
 	"github.com/infermargin/infermargin/server/api"
+	"github.com/infermargin/infermargin/server/node"
 )
 
 type demoFlags struct {
@@ -37,13 +43,17 @@ func demoCommand() *cobra.Command {
 	var f demoFlags
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run a leader, a helper and synthetic companies on this machine",
+		Short: "Run a leader, a helper and simulated companies on this machine",
 		Long: "demo starts a leader and a helper aggregator on loopback, " +
-			"each with its own embedded store, enrolls synthetic " +
-			"companies spread round-robin over cohorts, uploads their " +
-			"secret-shared reports over HTTP, aggregates, publishes, and " +
+			"each with its own embedded store, and simulated OpenAI, " +
+			"Anthropic and Stripe accounts of synthetic companies spread " +
+			"round-robin over cohorts. For each company it enrolls a " +
+			"signing key and runs the real collector: fetch the month " +
+			"from the simulator, compute, upload the secret-shared " +
+			"report over HTTP. It then aggregates, publishes, and " +
 			"serves the public API until interrupted (or exits after " +
-			"publishing with --once).",
+			"publishing with --once). The simulated history ends ten " +
+			"days after --period.",
 		Example: "  infermargin demo\n" +
 			"  infermargin demo --once --orgs 29 --cohorts 1   # suppressed\n" +
 			"  infermargin demo --once --orgs 30 --cohorts 1   # published",
@@ -84,12 +94,22 @@ func runDemo(ctx context.Context, out io.Writer, f demoFlags) error {
 	defer logf.Close()
 	log := slog.New(slog.NewJSONHandler(logf, nil))
 
+	now, err := demoNow(f.period)
+	if err != nil {
+		return err
+	}
+	sim, err := serveSimulator(ctx, simulator.New(f.seed, f.orgs, now),
+		"127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer sim.close()
 	p, err := startPair(ctx, dir, f.listen, log)
 	if err != nil {
 		return err
 	}
 	defer p.close()
-	reports, err := demoRun(ctx, p, f)
+	reports, err := demoRun(ctx, p, sim.sim, sim.url, dir, f)
 	if err != nil {
 		return err
 	}
@@ -125,9 +145,20 @@ func demoDir(data string) (string, func(), error) {
 	return data, func() {}, os.MkdirAll(data, 0o700)
 }
 
-// demoRun enrolls, uploads, aggregates and publishes every cohort.
-func demoRun(ctx context.Context, p *demoPair, f demoFlags) (
-	[]*api.Report, error) {
+// demoNow is when the simulated history ends: ten days into the month
+// after period, so that period is the last full month, as it is for a
+// founder collecting on the tenth.
+func demoNow(period string) (time.Time, error) {
+	p, err := metrics.ParsePeriod(period)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("demo --period: %w", err)
+	}
+	return p.End().AddDate(0, 0, 9), nil
+}
+
+// demoRun collects, uploads, aggregates and publishes every cohort.
+func demoRun(ctx context.Context, p *demoPair, sim *simulator.Simulator,
+	url, dir string, f demoFlags) ([]*api.Report, error) {
 	m, err := methodology.Load("v1")
 	if err != nil {
 		return nil, err
@@ -143,7 +174,7 @@ func demoRun(ctx context.Context, p *demoPair, f demoFlags) (
 			}
 		}
 	}
-	if err := demoUpload(ctx, p, m, batches, f); err != nil {
+	if err := demoUpload(ctx, p, sim, url, dir, f); err != nil {
 		return nil, err
 	}
 	var out []*api.Report
@@ -157,63 +188,150 @@ func demoRun(ctx context.Context, p *demoPair, f demoFlags) (
 	return out, nil
 }
 
-// demoUpload enrolls each synthetic company with both nodes and uploads
-// its report over HTTP, as the collector will.
-func demoUpload(ctx context.Context, p *demoPair, m *methodology.Methodology,
-	batches []aggregation.BatchID, f demoFlags) error {
-	sub := submit.New(p.to[aggregation.Leader], p.to[aggregation.Helper], nil)
-	gen := synthetic.New(f.seed)
-	for i := range f.orgs {
-		id := fmt.Sprintf("company-%04d", i+1)
-		c, err := demoEnroll(ctx, p, m, id)
-		if err != nil {
-			return err
+// demoWorkers bounds the companies collected at once: enough to keep
+// two cores busy while others wait on loopback HTTP.
+const demoWorkers = 4
+
+// demoUpload runs the real collector for every simulated company, as
+// its founder would: enroll, fetch, compute, upload. It stops at the
+// first error.
+func demoUpload(ctx context.Context, p *demoPair, sim *simulator.Simulator,
+	url, dir string, f demoFlags) error {
+	kek, err := demoKEK(dir)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int)
+	errs := make(chan error, demoWorkers)
+	var wg sync.WaitGroup
+	cs := sim.Companies()
+	for range demoWorkers {
+		wg.Go(func() {
+			for i := range jobs {
+				c := demoCompany{Company: cs[i], kek: kek, url: url,
+					cohort: fmt.Sprintf("demo-%d@1", i%f.cohorts+1),
+					dir:    filepath.Join(dir, "companies", cs[i].ID)}
+				if err := c.run(ctx, p, f.period); err != nil {
+					errs <- fmt.Errorf("demo %s: %w", c.ID, err)
+					cancel()
+					return
+				}
+			}
+		})
+	}
+	feed(ctx, jobs, len(cs))
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	return ctx.Err() // interrupted before every company was fed
+}
+
+// feed sends 0 to n-1 on jobs, then closes it, or stops early when ctx
+// is done.
+func feed(ctx context.Context, jobs chan<- int, n int) {
+	defer close(jobs)
+	for i := range n {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			return
 		}
-		buckets, err := bucketsOf(m, gen.Next())
-		if err != nil {
-			return err
-		}
-		r, err := c.NewReport(batches[i%f.cohorts], buckets)
-		if err != nil {
-			return err
-		}
-		if _, err := sub.Submit(ctx, r); err != nil {
+	}
+}
+
+// demoKEK creates the key-encryption key every demo company's signing
+// key is encrypted under; real companies each have their own.
+func demoKEK(dir string) (string, error) {
+	path := filepath.Join(dir, "companies.kek")
+	if err := keys.GenerateLocalKEK(path); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// demoCompany is one simulated company with its collector's files.
+type demoCompany struct {
+	simulator.Company
+	kek, url, cohort, dir string
+}
+
+func (c *demoCompany) run(ctx context.Context, p *demoPair,
+	period string) error {
+	cfg, err := c.config(p)
+	if err != nil {
+		return err
+	}
+	if err := c.enroll(ctx, p, cfg.Aggregators.SigningKey); err != nil {
+		return err
+	}
+	s, _, err := collect.Compute(ctx, cfg, period, nil)
+	if err != nil {
+		return err
+	}
+	_, err = collect.Submit(ctx, cfg, s)
+	return err
+}
+
+// config writes the company's keys and returns the configuration a
+// founder would write, with the aggregators filled in.
+func (c *demoCompany) config(p *demoPair) (*collect.Config, error) {
+	refs, err := writeKeys(c.dir, c.Company)
+	if err != nil {
+		return nil, err
+	}
+	l, h := p.dirs[aggregation.Leader], p.dirs[aggregation.Helper]
+	cfg := &collect.Config{Providers: providersOf(c.Company, c.url, refs),
+		Aggregators: &collect.Aggregators{
+			Leader:  p.urls[aggregation.Leader],
+			Helper:  p.urls[aggregation.Helper],
+			Company: c.ID, Cohort: c.cohort, KEK: c.kek,
+			SigningKey:         filepath.Join(c.dir, "signing.json"),
+			LeaderShareKey:     filepath.Join(l, node.SharePubFile),
+			HelperShareKey:     filepath.Join(h, node.SharePubFile),
+			LeaderStatementKey: filepath.Join(l, node.StatementPubFile),
+			HelperStatementKey: filepath.Join(h, node.StatementPubFile),
+			ReceiptsDir:        filepath.Join(c.dir, "receipts")}}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// enroll creates the company's signing key, writes it encrypted under
+// the demo KEK to path and enrolls its public key with both nodes.
+func (c *demoCompany) enroll(ctx context.Context, p *demoPair,
+	path string) error {
+	kek, err := keys.LoadLocalKEK(c.kek)
+	if err != nil {
+		return err
+	}
+	s, err := sign.GenerateSigner()
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	err = keys.WriteEncrypted(&b, s.Handle(), kek,
+		collect.SigningPurpose(c.ID))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		return err
+	}
+	v, err := s.Verifier()
+	if err != nil {
+		return err
+	}
+	for _, n := range p.nodes {
+		if err := n.Enroll(ctx, c.ID, v); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func demoEnroll(ctx context.Context, p *demoPair, m *methodology.Methodology,
-	id string) (*aggregation.Client, error) {
-	s, err := sign.GenerateSigner()
-	if err != nil {
-		return nil, err
-	}
-	v, err := s.Verifier()
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range p.nodes {
-		if err := n.Enroll(ctx, id, v); err != nil {
-			return nil, err
-		}
-	}
-	return aggregation.NewClient(m, id, s, p.shares[aggregation.Leader],
-		p.shares[aggregation.Helper])
-}
-
-func bucketsOf(m *methodology.Methodology, c synthetic.Company) ([]uint64,
-	error) {
-	out := make([]uint64, len(m.Metrics))
-	for i := range m.Metrics {
-		b, err := m.Metrics[i].BucketOf(c[m.Metrics[i].Name])
-		if err != nil {
-			return nil, err
-		}
-		out[i] = uint64(b)
-	}
-	return out, nil
 }
 
 // demoPublish closes a batch on both nodes, has the leader aggregate it

@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"sync"
 
 	"github.com/infermargin/infermargin/aggregation"
-	"github.com/infermargin/infermargin/client/submit"
-	"github.com/infermargin/infermargin/crypto/hpke"
 	"github.com/infermargin/infermargin/server/node"
 )
 
@@ -21,8 +18,7 @@ import (
 type demoPair struct {
 	nodes  [2]*node.Node
 	urls   [2]string
-	shares [2]*hpke.PublicKey
-	to     [2]submit.Aggregator
+	dirs   [2]string // data directories, holding the public keys
 	errs   chan error
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -69,16 +65,7 @@ func (p *demoPair) start(ctx context.Context, role aggregation.Role,
 		return fmt.Errorf("%s: %w", role, err)
 	}
 	p.nodes[role] = n
-	if p.shares[role], err = node.ReadShareKey(filepath.Join(c.DataDir,
-		node.SharePubFile)); err != nil {
-		return err
-	}
-	key, err := node.ReadStatementKey(filepath.Join(c.DataDir,
-		node.StatementPubFile))
-	if err != nil {
-		return err
-	}
-	p.to[role] = submit.Aggregator{URL: p.urls[role], Key: key}
+	p.dirs[role] = c.DataDir
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()

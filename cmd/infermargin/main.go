@@ -22,7 +22,8 @@ func main() {
 			"  infermargin aggregator --config leader.toml",
 		SilenceUsage: true,
 	}
-	root.AddCommand(demoCommand(), aggregatorCommand(), collectCommand())
+	root.AddCommand(demoCommand(), aggregatorCommand(), collectCommand(),
+		simulateCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "infermargin:", err)
 		os.Exit(1)
