@@ -36,7 +36,10 @@ const (
 	nProducts
 )
 
-func generate(seed uint64, i int, start, now time.Time) *company {
+// generate draws company i; invoices, when positive, is its exact
+// invoice count.
+func generate(seed uint64, i int, start, now time.Time,
+	invoices int) *company {
 	g := &gen{r: rand.New(rand.NewPCG(seed, uint64(i)+1)), i: i,
 		start: start, now: now, c: &company{}}
 	g.enterprise = i%5 == 2
@@ -46,10 +49,14 @@ func generate(seed uint64, i int, start, now time.Time) *company {
 	}
 	g.identity()
 	g.catalog()
-	for k := range g.customerCount() {
+	n := g.customerCount()
+	for k := 0; k < n || len(g.c.invoices) < invoices; k++ {
 		g.subscribe(g.plan(k))
 	}
 	sortNewest(g.c)
+	if invoices > 0 {
+		g.c.invoices = g.c.invoices[:invoices]
+	}
 	g.charges()
 	g.payouts()
 	sortNewest(g.c)

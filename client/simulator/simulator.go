@@ -59,15 +59,33 @@ type Simulator struct {
 	keys       map[string]int // any key to company index
 }
 
+// Option changes what New draws, for benchmarks.
+type Option func(*options)
+
+type options struct {
+	invoices map[int]int // company index to its invoice count
+}
+
+// WithInvoices gives company i exactly n invoices: it draws customers
+// until their invoices reach n, then keeps the n newest. Other
+// companies are as without the option.
+func WithInvoices(i, n int) Option {
+	return func(o *options) { o.invoices[i] = n }
+}
+
 // New draws n companies from seed, with data from about 14 months
-// before now up to now. The same seed, n and now give the same data,
-// and company i is the same whatever n.
-func New(seed uint64, n int, now time.Time) *Simulator {
+// before now up to now. The same seed, n, now and options give the
+// same data, and company i is the same whatever n.
+func New(seed uint64, n int, now time.Time, opts ...Option) *Simulator {
+	o := options{invoices: map[int]int{}}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	now = now.UTC().Truncate(time.Second)
 	s := &Simulator{now: now, keys: map[string]int{},
 		start: monthStart(now).AddDate(0, -months, 0)}
 	for i := range max(n, 0) {
-		c := generate(seed, i, s.start, now)
+		c := generate(seed, i, s.start, now, o.invoices[i])
 		s.companies = append(s.companies, c)
 		for _, k := range []string{c.OpenAIKey, c.AnthropicKey,
 			c.StripeKey} {
