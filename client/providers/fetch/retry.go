@@ -110,3 +110,22 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// WithDefaults returns r with its zero fields set to the policy's
+// defaults, for a client that retries on its own, outside Client.Get.
+func (r Retry) WithDefaults() Retry { return r.withDefaults() }
+
+// Wait returns how long to wait after failed try number try (from 1),
+// as Client.Get would: what h asks for in Retry-After (seconds or an
+// HTTP date) or retry-after-ms, or else the capped doubling backoff. h
+// is the failed answer's header, nil after a network error. The error
+// says the provider asked to wait longer than MaxRetryAfter, and the
+// call should fail instead.
+func (r Retry) Wait(try int, h http.Header) (time.Duration, error) {
+	r = r.withDefaults()
+	after := time.Duration(-1)
+	if h != nil {
+		after = retryAfter(h, r.Now())
+	}
+	return r.wait(try, after)
+}

@@ -29,6 +29,9 @@ type APIError struct {
 	// Message is Stripe's message, with anything that looks like a
 	// key removed, bounded.
 	Message string
+	// Attempts is how many times the failed call was tried; zero
+	// means it is not known.
+	Attempts int
 }
 
 // Error names the object, the status, Stripe's type, code and
@@ -36,6 +39,9 @@ type APIError struct {
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "stripe: list %s: status %d", e.Object, e.Status)
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
 	if e.Type != "" || e.Code != "" {
 		fmt.Fprintf(&b, " (%s)", strings.Trim(e.Type+" "+e.Code, " "))
 	}
@@ -104,6 +110,25 @@ func listError(obj string, err error, key fetch.Secret) error {
 	// stripe-go quotes the body of an answer it cannot decode, and the
 	// body may hold amounts: say only that it was malformed.
 	return fmt.Errorf("stripe: list %s: %w", obj, fetch.ErrMalformed)
+}
+
+// attempts notes on err, an error of a list call, how many times the
+// failed call was tried, when more than once. A cancelled call is left
+// as it is: it failed because it was told to stop.
+func attempts(err error, n int64) error {
+	var ae *APIError
+	switch {
+	case n <= 1 || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded) && !errors.Is(err,
+			fetch.ErrUnavailable):
+		return err
+	case errors.As(err, &ae):
+		ae.Attempts = int(n)
+		return err
+	case errors.Is(err, fetch.ErrUnavailable):
+		return fmt.Errorf("%w (after %d attempts)", err, n)
+	}
+	return err
 }
 
 // maxMessage bounds Stripe's text quoted in an error.

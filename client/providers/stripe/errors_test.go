@@ -3,50 +3,204 @@ package stripe
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/infermargin/infermargin/client/providers/fetch"
 )
+
+// sleeper records the waits asked for instead of sleeping.
+type sleeper struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (s *sleeper) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waits = append(s.waits, d)
+	return ctx.Err()
+}
+
+var epoch = time.Date(2025, 8, 1, 12, 0, 0, 0, time.UTC)
+
+// retrying returns a client of f that tries a call up to 3 times and
+// records its waits instead of sleeping.
+func retrying(t *testing.T, f *fake) (*Client, *sleeper) {
+	t.Helper()
+	c := serve(t, f, testKey)
+	s := &sleeper{}
+	c.Retries = 0
+	c.Retry = fetch.Retry{Attempts: 3, Sleep: s.sleep,
+		Now: func() time.Time { return epoch }}
+	return c, s
+}
 
 func TestFetchRetries(t *testing.T) {
 	busy := errorBody("invalid_request_error", "rate_limit",
 		"Too many requests made to the API too quickly")
 	lock := errorBody("invalid_request_error", "lock_timeout",
 		"This object cannot be accessed right now")
+	down := errorBody("api_error", "", "Something went wrong")
 	tests := []struct {
 		name      string
-		reply     reply
+		replies   []reply
 		wantCalls int
-		wantErr   error
+		wantWaits []time.Duration
 	}{
-		{"429 Stripe-Should-Retry", reply{429,
-			map[string]string{"Stripe-Should-Retry": "true"}, busy},
-			minCalls + 1, nil},
-		{"429 lock_timeout", reply{429, nil, lock}, minCalls + 1, nil},
-		{"500", reply{500, nil, errorBody("api_error", "",
-			"Something went wrong")}, minCalls + 1, nil},
-		// stripe-go does not retry a plain rate limit: it would add
-		// to the contention.
-		{"429 rate_limit", reply{429, nil, busy}, 1,
-			fetch.ErrUnavailable},
+		{"429 Stripe-Should-Retry", []reply{{429,
+			map[string]string{"Stripe-Should-Retry": "true"}, busy}},
+			minCalls + 1, []time.Duration{time.Second}},
+		{"429 lock_timeout", []reply{{429, nil, lock}}, minCalls + 1,
+			[]time.Duration{time.Second}},
+		// A plain rate limit, which stripe-go itself would not retry.
+		{"429 rate_limit Retry-After seconds", []reply{{429,
+			map[string]string{"Retry-After": "1"}, busy}},
+			minCalls + 1, []time.Duration{time.Second}},
+		{"429 rate_limit Retry-After date", []reply{{429,
+			map[string]string{"Retry-After": epoch.Add(7 * time.Second).
+				Format(http.TimeFormat)}, busy}},
+			minCalls + 1, []time.Duration{7 * time.Second}},
+		{"500", []reply{{500, nil, down}}, minCalls + 1,
+			[]time.Duration{time.Second}},
+		{"503 twice", []reply{{503, nil, down}, {503, nil, down}},
+			minCalls + 2, []time.Duration{time.Second, 2 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(account())
-			f.fail["/v1/products"] = []reply{tt.reply}
-			c := serve(t, f, testKey)
-			c.Retries = 1
+			f.fail["/v1/products"] = tt.replies
+			c, sl := retrying(t, f)
+
+			got, err := c.Fetch(context.Background(), aug1, sep1, ai)
+
+			if err != nil {
+				t.Fatalf("Fetch() error = %v, want nil", err)
+			}
+			if diff := cmp.Diff(account().want, *got, byID); diff != "" {
+				t.Errorf("Fetch() mismatch (-want +got):\n%s", diff)
+			}
+			if c.Calls() != int64(tt.wantCalls) ||
+				f.calls != tt.wantCalls {
+				t.Errorf("Calls() = %d, fake saw %d, want %d", c.Calls(),
+					f.calls, tt.wantCalls)
+			}
+			if diff := cmp.Diff(tt.wantWaits, sl.waits); diff != "" {
+				t.Errorf("waits mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestFetchRetriesGiveUp(t *testing.T) {
+	down := errorBody("api_error", "",
+		"Something went wrong with key "+testKey)
+	busy := errorBody("invalid_request_error", "rate_limit",
+		"Too many requests made to the API too quickly")
+	tests := []struct {
+		name      string
+		path      string
+		reply     reply
+		wantCalls int
+		wantWaits []time.Duration
+		wantMsg   []string
+	}{
+		{"500 forever", "/v1/invoices", reply{500, nil, down}, 3,
+			[]time.Duration{time.Second, 2 * time.Second},
+			[]string{"list invoices", "status 500 after 3 attempts",
+				"Something went wrong"}},
+		// A wait over MaxRetryAfter fails at once, rather than stall.
+		{"Retry-After too long", "/v1/products", reply{429,
+			map[string]string{"Retry-After": "3600"}, busy}, 1, nil,
+			[]string{"list products", "status 429", "rate_limit"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(account())
+			f.fail[tt.path] = slices.Repeat([]reply{tt.reply}, 10)
+			c, sl := retrying(t, f)
 
 			_, err := c.Fetch(context.Background(), aug1, sep1, ai)
 
-			if !errors.Is(err, tt.wantErr) {
-				t.Errorf("Fetch() error = %v, want %v", err, tt.wantErr)
+			checkErr(t, err, fetch.ErrUnavailable, tt.wantMsg)
+			if n := int64(f.calls); c.Calls() != n {
+				t.Errorf("Calls() = %d, fake saw %d", c.Calls(), n)
 			}
-			if c.Calls() != int64(tt.wantCalls) {
-				t.Errorf("Calls() = %d, want %d", c.Calls(), tt.wantCalls)
+			var failed int
+			for _, p := range f.paths {
+				if p == tt.path {
+					failed++
+				}
+			}
+			if failed != tt.wantCalls {
+				t.Errorf("calls to %s = %d, want %d", tt.path, failed,
+					tt.wantCalls)
+			}
+			if diff := cmp.Diff(tt.wantWaits, sl.waits); diff != "" {
+				t.Errorf("waits mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestFetchRetriesNetwork retries a connection closed without an
+// answer, and gives up with ErrUnavailable.
+func TestFetchRetriesNetwork(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(
+		func(w http.ResponseWriter, _ *http.Request) {
+			n.Add(1)
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+		}))
+	t.Cleanup(srv.Close)
+	s := &sleeper{}
+	c := &Client{BaseURL: srv.URL, Key: testKey, HTTP: srv.Client(),
+		Retry: fetch.Retry{Attempts: 3, Sleep: s.sleep}}
+
+	_, err := c.Fetch(context.Background(), aug1, sep1, ai)
+
+	checkErr(t, err, fetch.ErrUnavailable,
+		[]string{"list products", "after 3 attempts"})
+	if c.Calls() != 3 || n.Load() != 3 {
+		t.Errorf("Calls() = %d, server saw %d, want 3", c.Calls(), n.Load())
+	}
+}
+
+// TestFetchRetryCancelled cancels the context during a real wait of a
+// minute: Fetch must return at once with the context's error.
+func TestFetchRetryCancelled(t *testing.T) {
+	f := newFake(account())
+	f.fail["/v1/products"] = []reply{{429,
+		map[string]string{"Retry-After": "60"}, errorBody(
+			"invalid_request_error", "rate_limit", "Too many requests")}}
+	c := serve(t, f, testKey)
+	c.Retries = 0
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(50*time.Millisecond, cancel)
+
+	start := time.Now()
+	_, err := c.Fetch(ctx, aug1, sep1, ai)
+
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Fetch() error = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Fetch() returned after %v, want at once", d)
+	}
+	if c.Calls() != 1 {
+		t.Errorf("Calls() = %d, want 1", c.Calls())
 	}
 }
 

@@ -46,8 +46,9 @@ func (d *Data) Fill(in *metrics.Inputs) {
 // if it is not a restricted key. ai is kept in the result and its ids
 // checked against the products.
 //
-// stripe-go does not stop a retry's sleep when ctx is done; the call
-// after it does.
+// A call that fails with a network error, a 429 or a 5xx is tried
+// again as c.Retry says; a wait between tries ends, and Fetch returns
+// the context's error, as soon as ctx is done.
 func (c *Client) Fetch(ctx context.Context, since, until time.Time,
 	ai metrics.AIProducts) (*Data, error) {
 	if err := CheckKey(string(c.Key)); err != nil {
@@ -60,18 +61,19 @@ func (c *Client) Fetch(ctx context.Context, since, until time.Time,
 	}
 	created := createdRange(since, until)
 	sc := c.api()
+	ctx, tries := withTries(ctx)
 
 	d := &Data{AI: ai}
 	var err error
 	if d.Products, err = c.products(ctx, sc); err != nil {
-		return nil, err
+		return nil, attempts(err, tries.Load())
 	}
 	if d.Invoices, err = c.invoices(ctx, sc, created); err != nil {
-		return nil, err
+		return nil, attempts(err, tries.Load())
 	}
 	d.BalanceTransactions, err = c.balance(ctx, sc, created)
 	if err != nil {
-		return nil, err
+		return nil, attempts(err, tries.Load())
 	}
 	d.UnknownAI = unknown(ai.IDs, d.Products)
 	return d, nil

@@ -35,10 +35,6 @@ const DefaultBaseURL = "https://api.stripe.com"
 // stripe-go v76's own version, checked by a test.
 const APIVersion = "2023-10-16"
 
-// DefaultRetries is how many times a call is tried again when
-// Client.Retries is zero.
-const DefaultRetries = 2
-
 // keyHelp tells a founder how to get a key that can read what the
 // metrics need.
 const keyHelp = "create a restricted key (rk_live_...) in the Stripe " +
@@ -60,13 +56,18 @@ type Client struct {
 	// Key is a restricted key, rk_live_... or rk_test_...
 	Key fetch.Secret
 	// HTTP sends the calls; nil means a client with a one-minute
-	// timeout. Its Transport is wrapped to count calls, and redirects
-	// are never followed.
+	// timeout. Its Transport is wrapped to retry and count calls, its
+	// Timeout bounds each attempt rather than all of them, and
+	// redirects are never followed.
 	HTTP *http.Client
-	// Retries is how many times stripe-go may try a call again: zero
-	// means DefaultRetries, a negative value means never. stripe-go
-	// retries network errors, 409s, 5xx GETs and the 429s Stripe marks
-	// safe to retry, and sleeps 0.5 to 5 seconds between tries.
+	// Retry says when to try a call again and how long to wait first,
+	// as for the other providers: after a network error, a 429 or a
+	// 5xx, waiting what Retry-After asks or else a doubling backoff,
+	// and never past the context's end. Its zero value is polite.
+	Retry fetch.Retry
+	// Retries, when not zero, overrides Retry.Attempts: it is how many
+	// times a call may be tried again, and a negative value means
+	// never.
 	Retries int
 
 	calls atomic.Int64
@@ -124,32 +125,40 @@ func (e *keyError) Is(target error) bool {
 }
 
 // api builds a stripe-go client that talks to c.BaseURL through the
-// counting transport, retries as c.Retries says and logs nothing.
+// retrying, counting transport and logs nothing. stripe-go's own
+// retries are off, so no call is retried twice over.
 func (c *Client) api() *client.API {
 	base := c.BaseURL
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	retries := int64(c.Retries)
-	switch {
-	case retries == 0:
-		retries = DefaultRetries
-	case retries < 0:
-		retries = 0
-	}
 	b := stripe.GetBackendWithConfig(stripe.APIBackend,
 		&stripe.BackendConfig{
 			URL:               stripe.String(strings.TrimRight(base, "/")),
 			HTTPClient:        c.httpClient(),
-			MaxNetworkRetries: stripe.Int64(retries),
+			MaxNetworkRetries: stripe.Int64(0),
 			LeveledLogger:     discard{},
 			EnableTelemetry:   stripe.Bool(false),
 		})
 	return client.New(string(c.Key), &stripe.Backends{API: b})
 }
 
-// httpClient returns a copy of c.HTTP, or a default, that counts its
-// requests and refuses redirects, so the key never follows one.
+// policy is c.Retry with its defaults set and Retries applied.
+func (c *Client) policy() fetch.Retry {
+	r := c.Retry
+	switch {
+	case c.Retries < 0:
+		r.Attempts = 1
+	case c.Retries > 0:
+		r.Attempts = c.Retries + 1
+	}
+	return r.WithDefaults()
+}
+
+// httpClient returns a copy of c.HTTP, or a default, that retries and
+// counts its requests, every attempt, and refuses redirects, so the
+// key never follows one. The timeout moves into the retrier, to bound
+// each attempt and not the waits between them.
 func (c *Client) httpClient() *http.Client {
 	hc := http.Client{Timeout: time.Minute}
 	if c.HTTP != nil {
@@ -159,7 +168,9 @@ func (c *Client) httpClient() *http.Client {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	hc.Transport = &counter{next: rt, n: &c.calls}
+	hc.Transport = &retrier{next: &counter{next: rt, n: &c.calls},
+		policy: c.policy(), timeout: hc.Timeout}
+	hc.Timeout = 0
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}
