@@ -11,6 +11,7 @@ import (
 
 	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/client/submit"
+	"github.com/infermargin/infermargin/crypto/hpke"
 	"github.com/infermargin/infermargin/crypto/keys"
 	"github.com/infermargin/infermargin/crypto/sign"
 	"github.com/infermargin/infermargin/server/api"
@@ -62,20 +63,46 @@ func Prepare(c *Config, s *Summary, hc *http.Client) (*Upload, error) {
 		sub: sub, dir: a.ReceiptsDir}, nil
 }
 
+// CheckKeys validates the upload settings and reads every key file
+// they name, so a wrong path or key-encryption key is reported before
+// any provider is called rather than after a long fetch.
+func (c *Config) CheckKeys() error {
+	if err := c.ValidateUpload(); err != nil {
+		return err
+	}
+	a := c.Aggregators
+	if _, err := a.signer(); err != nil {
+		return err
+	}
+	if _, err := a.shareKeys(); err != nil {
+		return err
+	}
+	_, err := a.verifiers()
+	return err
+}
+
+func (a *Aggregators) shareKeys() ([2]*hpke.PublicKey, error) {
+	var ks [2]*hpke.PublicKey
+	var err error
+	if ks[0], err = node.ReadShareKey(a.LeaderShareKey); err != nil {
+		return ks, fmt.Errorf("aggregators.leader_share_key: %w", err)
+	}
+	if ks[1], err = node.ReadShareKey(a.HelperShareKey); err != nil {
+		return ks, fmt.Errorf("aggregators.helper_share_key: %w", err)
+	}
+	return ks, nil
+}
+
 func (a *Aggregators) client(s *Summary) (*aggregation.Client, error) {
 	signer, err := a.signer()
 	if err != nil {
 		return nil, err
 	}
-	lk, err := node.ReadShareKey(a.LeaderShareKey)
+	ks, err := a.shareKeys()
 	if err != nil {
-		return nil, fmt.Errorf("aggregators.leader_share_key: %w", err)
+		return nil, err
 	}
-	hk, err := node.ReadShareKey(a.HelperShareKey)
-	if err != nil {
-		return nil, fmt.Errorf("aggregators.helper_share_key: %w", err)
-	}
-	return aggregation.NewClient(s.m, a.Company, signer, lk, hk)
+	return aggregation.NewClient(s.m, a.Company, signer, ks[0], ks[1])
 }
 
 func (a *Aggregators) signer() (*sign.Signer, error) {

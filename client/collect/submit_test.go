@@ -100,3 +100,21 @@ func TestPrepareSendsOnlyShares(t *testing.T) {
 		t.Error("leader got no body")
 	}
 }
+
+// TestCheckKeysNamesTheFile checks that a missing key file is reported, naming
+// its setting, before anything is fetched.
+func TestCheckKeysNamesTheFile(t *testing.T) {
+	w := newWorld(t)
+	c := w.cfg
+	uploadKeys(t, t.TempDir(), c.Aggregators)
+	if err := c.CheckKeys(); err != nil {
+		t.Fatalf("CheckKeys on a good config = %v", err)
+	}
+	c.Aggregators.HelperStatementKey += ".missing"
+	err := c.CheckKeys()
+	if err == nil || !strings.Contains(err.Error(),
+		"aggregators.helper_statement_key") {
+		t.Errorf("CheckKeys with a missing file = %v, want an error "+
+			"naming aggregators.helper_statement_key", err)
+	}
+}

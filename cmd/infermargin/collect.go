@@ -78,7 +78,7 @@ func runCollect(ctx context.Context, in io.Reader, out, errw io.Writer,
 		return err
 	}
 	if !f.dryRun {
-		if err := c.ValidateUpload(); err != nil {
+		if err := c.CheckKeys(); err != nil {
 			return fmt.Errorf("config %s: %w", f.config, err)
 		}
 	}

@@ -20,7 +20,8 @@ func main() {
 			"one company's figures.",
 		Example: "  infermargin demo\n" +
 			"  infermargin aggregator --config leader.toml",
-		SilenceUsage: true,
+		SilenceUsage:  true,
+		SilenceErrors: true, // main prints the error once
 	}
 	root.AddCommand(demoCommand(), aggregatorCommand(), collectCommand(),
 		simulateCommand())
