@@ -106,10 +106,18 @@ func message(body []byte, key Secret) string {
 	} else if t != "" {
 		m = t
 	}
+	return Scrub(m, key, keyLike, "sk-"+redacted)
+}
+
+// Scrub readies a provider's own message for an error of ours: it
+// replaces key, and anything like matches (a masked or partial key the
+// provider quotes back), with mask, turns control characters into
+// spaces so the message cannot forge log lines, and bounds its length.
+func Scrub(m string, key Secret, like *regexp.Regexp, mask string) string {
 	if key != "" {
 		m = strings.ReplaceAll(m, string(key), redacted)
 	}
-	m = keyLike.ReplaceAllString(m, "sk-"+redacted)
+	m = like.ReplaceAllString(m, mask)
 	m = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 
 	stripe "github.com/stripe/stripe-go/v76"
 
@@ -131,29 +130,13 @@ func attempts(err error, n int64) error {
 	return err
 }
 
-// maxMessage bounds Stripe's text quoted in an error.
-const maxMessage = 300
-
 // keyLike matches Stripe keys, masked or not ("rk_test_****abcd"), so a
 // message quoting part of a key is cleaned even when it differs from
 // the key sent.
 var keyLike = regexp.MustCompile(`\b[srp]k_(live|test)_[A-Za-z0-9_*]*`)
 
-// clean removes key and anything key-like from m, and control
-// characters, and bounds it.
+// clean readies Stripe's message for an error: no key, nothing
+// key-like, no control characters, bounded.
 func clean(m string, key fetch.Secret) string {
-	if key != "" {
-		m = strings.ReplaceAll(m, string(key), "[redacted]")
-	}
-	m = keyLike.ReplaceAllString(m, "[redacted]")
-	m = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, m)
-	if r := []rune(m); len(r) > maxMessage {
-		m = string(r[:maxMessage]) + "..."
-	}
-	return m
+	return fetch.Scrub(m, key, keyLike, "[redacted]")
 }
