@@ -31,13 +31,18 @@ const (
 	// KindEnrollment is a company's signature over its enrollment, and
 	// over later changes to it such as a cohort reassignment.
 	KindEnrollment Kind = "infermargin/enrollment/v1"
+	// KindRequest is a company's signature over an HTTP request, the
+	// way a member company authenticates to read its cohort's private
+	// results.
+	KindRequest Kind = "infermargin/request/v1"
 )
 
 // known reports whether k is one of the kinds above. Sign and Verify
 // refuse any other, so each signing domain is listed here for auditors.
 func (k Kind) known() bool {
 	switch k {
-	case KindReport, KindStatement, KindReceipt, KindEnrollment:
+	case KindReport, KindStatement, KindReceipt, KindEnrollment,
+		KindRequest:
 		return true
 	}
 	return false

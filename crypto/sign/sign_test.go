@@ -18,7 +18,8 @@ import (
 	"github.com/infermargin/infermargin/crypto/keys/keystest"
 )
 
-var kinds = []Kind{KindReport, KindStatement, KindReceipt, KindEnrollment}
+var kinds = []Kind{KindReport, KindStatement, KindReceipt, KindEnrollment,
+	KindRequest}
 
 func newSigner(t testing.TB) (*Signer, *Verifier) {
 	t.Helper()
