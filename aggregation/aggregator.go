@@ -13,13 +13,17 @@ import (
 	"github.com/infermargin/infermargin/methodology"
 )
 
-// Companies tells an aggregator which companies it enrolled and their
-// report-signing keys. Each aggregator keeps its own, so a leader cannot
-// invent companies the helper never enrolled.
+// Companies tells an aggregator which companies its operator approved,
+// their report-signing keys and the cohorts they are members of. Each
+// aggregator keeps its own, so a leader cannot invent companies, or
+// members of a cohort, that the helper never approved.
 type Companies interface {
-	// Verifier returns the company's key, or an error wrapping
+	// Verifier returns an approved company's key, or an error wrapping
 	// ErrUnknownCompany.
 	Verifier(ctx context.Context, company string) (*sign.Verifier, error)
+	// Cohort returns a cohort version, named "id@version", or an error
+	// wrapping ErrUnknownCohort.
+	Cohort(ctx context.Context, ref string) (*CohortVersion, error)
 }
 
 // Config is what an aggregator needs to run. Every field is required
@@ -93,15 +97,48 @@ func NewAggregator(cfg Config) (*Aggregator, error) {
 // Role returns the aggregator's role.
 func (a *Aggregator) Role() Role { return a.cfg.Role }
 
-// OpenBatch opens a batch for uploads.
-func (a *Aggregator) OpenBatch(ctx context.Context, b BatchID) error {
-	if err := b.Validate(); err != nil {
+// OpenBatch opens a batch for uploads. The batch's cohort version must
+// be one this aggregator holds, with digest want when want is not zero
+// (the other aggregator's digest of it), and with at least the private
+// threshold of members: a cohort narrower than that could never be
+// released safely, so it collects nothing.
+func (a *Aggregator) OpenBatch(ctx context.Context, b BatchID,
+	want [32]byte) error {
+	c, err := a.CheckCohort(ctx, b)
+	if err != nil {
 		return err
 	}
-	if b.Methodology != a.cfg.Methodology.Version {
-		return fmt.Errorf("open %s: %w", b, ErrMethodology)
+	if want != ([32]byte{}) && c.Digest() != want {
+		return fmt.Errorf("open %s: this aggregator's cohort %s has "+
+			"other members or criteria than the other aggregator's: %w",
+			b, c.Ref(), ErrCohortMismatch)
 	}
 	return a.cfg.Store.OpenBatch(ctx, b, a.cfg.Now())
+}
+
+// CheckCohort checks that batch b may open here: its id is well formed,
+// its methodology is this aggregator's, and its cohort version exists
+// with at least the private threshold of members. It returns the
+// cohort version.
+func (a *Aggregator) CheckCohort(ctx context.Context, b BatchID) (
+	*CohortVersion, error) {
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	if b.Methodology != a.cfg.Methodology.Version {
+		return nil, fmt.Errorf("open %s: %w", b, ErrMethodology)
+	}
+	c, err := a.cfg.Companies.Cohort(ctx, b.Cohort)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", b, err)
+	}
+	if min := a.cfg.Methodology.Thresholds.Private; len(c.Members) < min {
+		return nil, fmt.Errorf("open %s: cohort %s has %d approved "+
+			"members, fewer than %d, the private threshold; a result "+
+			"about so few companies could never be released: %w",
+			b, c.Ref(), len(c.Members), min, ErrNarrowCohort)
+	}
+	return c, nil
 }
 
 // CloseBatch ends uploads to a batch, so it can be aggregated.
@@ -110,7 +147,8 @@ func (a *Aggregator) CloseBatch(ctx context.Context, b BatchID) error {
 }
 
 // Upload checks a report and stores this aggregator's copy. It checks, in
-// order: shape, methodology, company enrolment, signature, that its own
+// order: shape, methodology, company approval, signature, membership of
+// the batch's cohort version, that its own
 // share decrypts and passes the Prio3 consistency check, then stores it
 // atomically with the batch-open and replay checks. A refused report
 // changes nothing stored. A stored report gets a signed receipt.
@@ -123,6 +161,9 @@ func (a *Aggregator) Upload(ctx context.Context, r *Report) (*Receipt,
 		return nil, err
 	}
 	if err := a.checkSignature(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := a.checkMember(ctx, r); err != nil {
 		return nil, err
 	}
 	if _, _, err := a.prepInit(r); err != nil {
@@ -156,6 +197,25 @@ func (a *Aggregator) checkSignature(ctx context.Context, r *Report) error {
 	err = key.Verify(sign.KindReport, r.SignedBytes(), r.Signature)
 	if err != nil {
 		return fmt.Errorf("report %s: %w", r.ID, ErrSignature)
+	}
+	return nil
+}
+
+// checkMember refuses a report from a company that is not a member of
+// its batch's cohort version. No batch opens without its cohort
+// version, so an unknown version is an unknown batch.
+func (a *Aggregator) checkMember(ctx context.Context, r *Report) error {
+	c, err := a.cfg.Companies.Cohort(ctx, r.Batch.Cohort)
+	if errors.Is(err, ErrUnknownCohort) {
+		return fmt.Errorf("report %s: batch %s: %w", r.ID, r.Batch,
+			ErrUnknownBatch)
+	}
+	if err != nil {
+		return fmt.Errorf("report %s: %w", r.ID, err)
+	}
+	if !c.Has(r.Company) {
+		return fmt.Errorf("report %s: company %q is not a member of %s: %w",
+			r.ID, r.Company, c.Ref(), ErrNotMember)
 	}
 	return nil
 }

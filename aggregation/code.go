@@ -28,6 +28,11 @@ var codes = []struct {
 	{ErrStatement, "bad_statement"},
 	{ErrUnknownJob, "unknown_job"},
 	{ErrJobConflict, "job_conflict"},
+	{ErrUnknownCohort, "unknown_cohort"},
+	{ErrNotMember, "not_member"},
+	{ErrNarrowCohort, "narrow_cohort"},
+	{ErrCohortMismatch, "cohort_mismatch"},
+	{ErrDifferencing, "differencing"},
 }
 
 // Code returns the short code of the first sentinel error err wraps, or

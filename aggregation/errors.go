@@ -26,3 +26,13 @@ var (
 	ErrUnknownJob     = errors.New("unknown aggregation job")
 	ErrJobConflict    = errors.New("aggregation job id reused with other reports")
 )
+
+// Errors of cohort governance: who may report into a batch, whether a
+// batch may open and whether a release may leave.
+var (
+	ErrUnknownCohort  = errors.New("unknown cohort version")
+	ErrNotMember      = errors.New("company is not a member of the batch's cohort")
+	ErrNarrowCohort   = errors.New("cohort too narrow to open a batch")
+	ErrCohortMismatch = errors.New("aggregators hold different cohort versions")
+	ErrDifferencing   = errors.New("release would reveal companies by difference")
+)

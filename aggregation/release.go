@@ -37,9 +37,10 @@ type Collection struct {
 
 // tally is one aggregator's view of a batch's aggregated reports.
 type tally struct {
-	ids      []ReportID
-	checksum [32]byte
-	agg      *vdaf.AggShare
+	ids       []ReportID
+	companies []string // whose reports ids are, sorted
+	checksum  [32]byte
+	agg       *vdaf.AggShare
 }
 
 // Collect is the leader's side of a release: it asks the helper for its
@@ -55,6 +56,9 @@ func (a *Aggregator) Collect(ctx context.Context, b BatchID, tier Tier,
 	if err != nil {
 		return nil, err
 	}
+	if err := a.guard(ctx, b, t); err != nil {
+		return nil, err
+	}
 
 	req := &ShareRequest{Batch: b, Tier: tier,
 		Count: uint64(len(t.ids)), Checksum: t.checksum}
@@ -63,6 +67,9 @@ func (a *Aggregator) Collect(ctx context.Context, b BatchID, tier Tier,
 		return nil, fmt.Errorf("collect %s: helper: %w", b, err)
 	}
 	if err := a.checkPeer(hr, b, tier, t); err != nil {
+		return nil, err
+	}
+	if err := a.record(ctx, b, tier, t); err != nil {
 		return nil, err
 	}
 
@@ -87,6 +94,9 @@ func (a *Aggregator) AggregateShare(ctx context.Context, req *ShareRequest) (
 	if uint64(len(t.ids)) != req.Count || t.checksum != req.Checksum {
 		return nil, fmt.Errorf("release %s: helper counted %d, leader %d: %w",
 			req.Batch, len(t.ids), req.Count, ErrMismatch)
+	}
+	if err := a.record(ctx, req.Batch, req.Tier, t); err != nil {
+		return nil, err
 	}
 	return a.release(req.Batch, req.Tier, t)
 }
@@ -119,6 +129,9 @@ func (a *Aggregator) tally(ctx context.Context, b BatchID, tier Tier) (
 	if len(t.ids) < min {
 		return nil, fmt.Errorf("release %s (%s): %d reports, threshold %d: %w",
 			b, tier, len(t.ids), min, ErrBelowThreshold)
+	}
+	if t.companies, err = a.contributors(ctx, b, t); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

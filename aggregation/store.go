@@ -119,4 +119,20 @@ type Store interface {
 	Results(ctx context.Context, b BatchID) ([]*JobResult, error)
 	// Undecided counts the current reports of b no committed job decided.
 	Undecided(ctx context.Context, b BatchID) (int, error)
+
+	// ReportCompanies maps each current report of b to its company.
+	ReportCompanies(ctx context.Context, b BatchID) (
+		map[ReportID]string, error)
+	// Releases returns the releases recorded for batches of a period
+	// and methodology, in the order recorded.
+	Releases(ctx context.Context, period, methodology string) (
+		[]*ReleaseRecord, error)
+	// RecordRelease calls check with the releases recorded for r's
+	// period and methodology and, if it returns nil, records r, as one
+	// atomic step: no other release is recorded in between. Recording
+	// a batch and tier again replaces the earlier record, which keeps
+	// its place in the order. An error of
+	// check is returned as it is and nothing is written.
+	RecordRelease(ctx context.Context, r *ReleaseRecord,
+		check func([]*ReleaseRecord) error) error
 }

@@ -2,6 +2,7 @@ package aggregation_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/infermargin/infermargin/aggregation"
@@ -26,7 +27,13 @@ func newWorld(t testing.TB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &world{System: s, m: m}
+	w := &world{System: s, m: m}
+	// Bystanders make every cohort wide enough to open; they send no
+	// report, so they change no count.
+	for i := range m.Thresholds.Private {
+		w.enroll(t, fmt.Sprintf("bystander-%02d", i))
+	}
+	return w
 }
 
 func must[T any](v T, err error) T {

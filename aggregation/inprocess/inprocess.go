@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/infermargin/infermargin/aggregation"
@@ -19,11 +20,55 @@ import (
 	"github.com/infermargin/infermargin/methodology"
 )
 
-// Directory is one aggregator's enrolled companies. It is safe for
-// concurrent use.
+// Directory is one aggregator's enrolled companies and cohort versions.
+// It is safe for concurrent use.
 type Directory struct {
-	mu   sync.RWMutex
-	keys map[string]*sign.Verifier
+	mu      sync.RWMutex
+	keys    map[string]*sign.Verifier
+	cohorts map[string]*aggregation.CohortVersion
+}
+
+func newDirectory() *Directory {
+	return &Directory{keys: map[string]*sign.Verifier{},
+		cohorts: map[string]*aggregation.CohortVersion{}}
+}
+
+// Cohort implements aggregation.Companies. A cohort version that
+// SetCohort never named is every company enrolled at the time of the
+// call: a convenience for protocol tests with one cohort, which a real
+// node, whose versions never change, does not have.
+func (d *Directory) Cohort(_ context.Context, ref string) (
+	*aggregation.CohortVersion, error) {
+	id, v, err := aggregation.ParseCohortRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if c, ok := d.cohorts[ref]; ok {
+		return c, nil
+	}
+	all := make([]string, 0, len(d.keys))
+	for c := range d.keys {
+		all = append(all, c)
+	}
+	slices.Sort(all)
+	return &aggregation.CohortVersion{ID: id, Version: v, Members: all}, nil
+}
+
+// SetCohort records cohort version ref with members.
+func (d *Directory) SetCohort(ref string, members []string) error {
+	id, v, err := aggregation.ParseCohortRef(ref)
+	if err != nil {
+		return err
+	}
+	m := slices.Clone(members)
+	slices.Sort(m)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cohorts[ref] = &aggregation.CohortVersion{ID: id, Version: v,
+		Members: slices.Compact(m)}
+	return nil
 }
 
 // Verifier implements aggregation.Companies.
@@ -106,7 +151,7 @@ func (s *System) newAggregator(role aggregation.Role,
 		return nil, err
 	}
 	s.Stores[role] = memstore.New()
-	s.Directories[role] = &Directory{keys: map[string]*sign.Verifier{}}
+	s.Directories[role] = newDirectory()
 	cfg := aggregation.Config{Role: role, Methodology: m, VerifyKey: vk,
 		ShareKey: share, StatementKey: stmt, PublisherKey: pub,
 		Companies: s.Directories[role], Store: s.Stores[role]}
@@ -158,10 +203,26 @@ func (s *System) Signer(company string) *sign.Signer {
 	return s.signers[company]
 }
 
-// Open opens batch b on both aggregators.
+// SetCohort records cohort version ref with members on both
+// aggregators.
+func (s *System) SetCohort(ref string, members []string) error {
+	for _, d := range s.Directories {
+		if err := d.SetCohort(ref, members); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Open opens batch b on both aggregators, the helper checking the
+// leader's digest of the batch's cohort version.
 func (s *System) Open(ctx context.Context, b aggregation.BatchID) error {
+	c, err := s.Directories[aggregation.Leader].Cohort(ctx, b.Cohort)
+	if err != nil {
+		return err
+	}
 	return s.both(func(a *aggregation.Aggregator) error {
-		return a.OpenBatch(ctx, b)
+		return a.OpenBatch(ctx, b, c.Digest())
 	})
 }
 

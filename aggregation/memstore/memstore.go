@@ -32,6 +32,9 @@ type Store struct {
 	claims  []aggregation.JobID // in claim order
 	results map[aggregation.JobID]*aggregation.JobResult
 	order   []aggregation.JobID
+	// releases are in the order first recorded; a batch and tier
+	// recorded again keeps its place.
+	releases []*aggregation.ReleaseRecord
 }
 
 // New returns an empty store.
