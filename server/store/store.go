@@ -1,7 +1,9 @@
 // Package store is where an aggregator node keeps its state: batches,
-// reports, jobs and their results (the aggregation.Store part), enrolled
-// companies, the receipts it signed and, on the leader, the reports it
-// published.
+// reports, jobs and their results (the aggregation.Store part), the
+// governance records (enrollments, cohorts and their versions,
+// reassignments, operator accounts, the audit table, the private-tier
+// access log), the receipts it signed and, on the leader, the reports
+// it published.
 //
 // Two implementations live below it: postgres, for production and for
 // several replicas of one node sharing a database, and sqlite, embedded
@@ -11,6 +13,13 @@
 //
 // The store keeps what it is given. It checks no signature and decrypts
 // nothing; package aggregation does that before anything reaches it.
+//
+// In PostgreSQL the company-scoped tables (enrollments, receipts, the
+// access log) have row-level security: each method that touches them
+// runs in a transaction scoped to one company, or to the operator, and
+// a company-scoped transaction sees that company's rows only, whatever
+// its query says. The SQLite store, for the demo and a small single
+// node, has no row-level security.
 package store
 
 import (
@@ -30,7 +39,7 @@ var (
 	ErrReceiptMissing = errors.New("no receipt for that report")
 )
 
-// Company is an enrolled company: its id and the public key its reports
+// Company is an approved company: its id and the public key its reports
 // are signed with, in sign.Verifier's binary encoding.
 type Company struct {
 	ID         string
@@ -51,23 +60,21 @@ type Publication struct {
 // Store is one node's state. Every method is atomic.
 type Store interface {
 	aggregation.Store
+	Governance
 
-	// PutCompany enrolls a company. Enrolling it again with the same
-	// key changes nothing; with another key it fails with
-	// ErrCompanyExists.
-	PutCompany(ctx context.Context, c *Company) error
-	// Company returns an enrolled company, or an error wrapping
-	// aggregation.ErrUnknownCompany.
+	// Company returns an approved company, or an error wrapping
+	// aggregation.ErrUnknownCompany. Only an approved enrollment
+	// (Governance.DecideEnrollments) makes a company.
 	Company(ctx context.Context, id string) (*Company, error)
 
 	// PutReceipt records a receipt this node signed, replacing an
 	// earlier one for the same report (an identical retry gets a
-	// fresh receipt).
+	// fresh receipt), scoped to the receipt's company.
 	PutReceipt(ctx context.Context, r *aggregation.Receipt) error
-	// Receipt returns the latest receipt for a report, or
-	// ErrReceiptMissing.
-	Receipt(ctx context.Context, id aggregation.ReportID) (
-		*aggregation.Receipt, error)
+	// Receipt returns the latest receipt for a report, scoped to
+	// company: another company's receipt is ErrReceiptMissing too.
+	Receipt(ctx context.Context, company string,
+		id aggregation.ReportID) (*aggregation.Receipt, error)
 
 	// PutPublication records a published report. Publication is
 	// final: an id already published fails with ErrPublished.

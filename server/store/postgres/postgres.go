@@ -8,6 +8,18 @@
 // settle the rest: a job or a report id is recorded once, whoever
 // commits first.
 //
+// The company-scoped tables (enrollments, receipts, the private-tier
+// access log) have row-level security: each method on them runs in a
+// transaction that sets infermargin.company, or infermargin.operator
+// for the operator's paths, and the policies show and accept that
+// company's rows only; a transaction that sets neither sees none. So
+// that the policies apply, Open refuses a role that is a superuser or
+// has BYPASSRLS; deploy/postgres shows how to make the service's role.
+// The role owns the tables it migrates, and FORCE ROW LEVEL SECURITY
+// binds it too. Row-level security guards against a query that forgets
+// its company, not against the service itself: an owner may turn it
+// off.
+//
 // Times are kept to the microsecond, PostgreSQL's precision; finer
 // parts are dropped.
 //
@@ -20,6 +32,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 
 	"github.com/golang-migrate/migrate/v4/database"
@@ -64,12 +77,69 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: connect: %w", err)
 	}
+	if err := checkRole(ctx, pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
 	if err := migrateUp(pool); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	s := sqlstore.New(pgdb{conn{pool}, pool}, &dialect)
 	return &Store{core: s, pool: pool}, nil
+}
+
+// ErrRoleBypassesRLS refuses a role that row-level security does not
+// bind.
+var ErrRoleBypassesRLS = errors.New("role bypasses row-level security")
+
+// role is what the store reads of the role it connects as.
+type role struct {
+	name      string
+	superuser bool
+	bypassRLS bool
+}
+
+// checkRole refuses to run as a role that row-level security does not
+// bind.
+func checkRole(ctx context.Context, pool *pgxpool.Pool) error {
+	r, err := currentRole(ctx, pool)
+	if err != nil {
+		return err
+	}
+	return r.check()
+}
+
+// currentRole reads the role the pool's connections run as.
+func currentRole(ctx context.Context, pool *pgxpool.Pool) (role, error) {
+	var r role
+	err := pool.QueryRow(ctx, `SELECT rolname, rolsuper, rolbypassrls
+		FROM pg_roles WHERE rolname = current_user`).
+		Scan(&r.name, &r.superuser, &r.bypassRLS)
+	if err != nil {
+		return r, fmt.Errorf("read role: %w", err)
+	}
+	return r, nil
+}
+
+// check reports whether the store may run as r: not if r is a
+// superuser or has BYPASSRLS, for row-level security does not apply to
+// such a role, and one company's transaction could then read another's
+// enrollments, receipts and private-tier reads.
+func (r role) check() error {
+	var what string
+	switch {
+	case r.superuser:
+		what = "is a superuser"
+	case r.bypassRLS:
+		what = "has BYPASSRLS"
+	default:
+		return nil
+	}
+	return fmt.Errorf("role %q %s, so row-level security would not "+
+		"keep companies' rows apart; connect as a role with NOSUPERUSER "+
+		"and NOBYPASSRLS (see deploy/postgres): %w", r.name, what,
+		ErrRoleBypassesRLS)
 }
 
 // migrateUp applies the migrations the database lacks.

@@ -4,11 +4,19 @@ import "github.com/infermargin/infermargin/server/store/internal/sqlstore"
 
 const batchKey = `cohort = $1 AND period = $2 AND methodology = $3`
 
+// lockSpace is the first key of the store's advisory locks; the second
+// names the lock. The pair keys cannot meet golang-migrate's lock, a
+// single bigint key: PostgreSQL keeps the two key spaces apart.
+const lockSpace = `1768843629`
+
 const publicationCols = `id, cohort, period, methodology, tier,
 	published_at, body`
 
 // dialect is the store's SQL; package sqlstore runs it. Statements on a
-// list of ids take it as one array, = ANY ($n).
+// list of ids take it as one array, = ANY ($n). Transactions that must
+// not interleave (recording releases, changing cohort membership,
+// appending to the audit log) take advisory locks of lockSpace, which
+// need no privilege on any table and end with the transaction.
 var dialect = sqlstore.Dialect{
 	Arrays: true,
 
@@ -72,6 +80,16 @@ var dialect = sqlstore.Dialect{
 	Results: `SELECT body FROM job_results
 		WHERE ` + batchKey + ` ORDER BY seq`,
 
+	ReportCompanies: `SELECT id, company FROM reports WHERE ` + batchKey,
+	LockReleases:    `SELECT pg_advisory_xact_lock(` + lockSpace + `, 2)`,
+	Releases: `SELECT cohort, period, methodology, tier, companies, at
+		FROM releases WHERE period = $1 AND methodology = $2 ORDER BY seq`,
+	PutRelease: `INSERT INTO releases
+		(cohort, period, methodology, tier, companies, at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (cohort, period, methodology, tier) DO UPDATE
+		SET companies = excluded.companies, at = excluded.at`,
+
 	InsertCompany: `INSERT INTO companies
 		(id, public_key, enrolled_at) VALUES ($1, $2, $3)
 		ON CONFLICT DO NOTHING`,
@@ -82,13 +100,13 @@ var dialect = sqlstore.Dialect{
 		signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (report) DO UPDATE SET cohort = excluded.cohort,
 			period = excluded.period, methodology = excluded.methodology,
-			company = excluded.company, role = excluded.role,
-			unix_time = excluded.unix_time,
+			role = excluded.role, unix_time = excluded.unix_time,
 			report_hash = excluded.report_hash, key_id = excluded.key_id,
-			signature = excluded.signature`,
+			signature = excluded.signature
+		WHERE receipts.company = excluded.company`,
 	Receipt: `SELECT cohort, period, methodology,
 		company, role, unix_time, report_hash, key_id, signature
-		FROM receipts WHERE report = $1`,
+		FROM receipts WHERE report = $1 AND company = $2`,
 	InsertPublication: `INSERT INTO publications (cohort, period,
 		methodology, id, tier, published_at, body)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
@@ -96,4 +114,6 @@ var dialect = sqlstore.Dialect{
 		FROM publications WHERE id = $1`,
 	Publications: `SELECT ` + publicationCols + `
 		FROM publications ORDER BY published_at, seq`,
+
+	Governance: governance,
 }

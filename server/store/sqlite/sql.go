@@ -9,8 +9,9 @@ const publicationCols = `id, cohort, period, methodology, tier,
 
 // dialect is the store's SQL; package sqlstore runs it. SQLite has no
 // arrays: a statement on a list of ids runs once per id. It takes no
-// row locks either: a transaction holds the database's write lock from
-// its start (the DSN's _txlock=immediate) to its end.
+// row locks either, nor needs any: a transaction holds the database's
+// write lock from its start (the DSN's _txlock=immediate) to its end,
+// so the dialect's Lock statements are empty.
 var dialect = sqlstore.Dialect{
 	Arrays: false,
 
@@ -61,6 +62,15 @@ var dialect = sqlstore.Dialect{
 	Results: `SELECT body FROM job_results
 		WHERE ` + batchKey + ` ORDER BY seq`,
 
+	ReportCompanies: `SELECT id, company FROM reports WHERE ` + batchKey,
+	Releases: `SELECT cohort, period, methodology, tier, companies, at
+		FROM releases WHERE period = ?1 AND methodology = ?2 ORDER BY seq`,
+	PutRelease: `INSERT INTO releases
+		(cohort, period, methodology, tier, companies, at)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+		ON CONFLICT (cohort, period, methodology, tier) DO UPDATE
+		SET companies = excluded.companies, at = excluded.at`,
+
 	InsertCompany: `INSERT INTO companies
 		(id, public_key, enrolled_at) VALUES (?1, ?2, ?3)
 		ON CONFLICT DO NOTHING`,
@@ -71,13 +81,13 @@ var dialect = sqlstore.Dialect{
 		signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
 		ON CONFLICT (report) DO UPDATE SET cohort = excluded.cohort,
 			period = excluded.period, methodology = excluded.methodology,
-			company = excluded.company, role = excluded.role,
-			unix_time = excluded.unix_time,
+			role = excluded.role, unix_time = excluded.unix_time,
 			report_hash = excluded.report_hash, key_id = excluded.key_id,
-			signature = excluded.signature`,
+			signature = excluded.signature
+		WHERE receipts.company = excluded.company`,
 	Receipt: `SELECT cohort, period, methodology,
 		company, role, unix_time, report_hash, key_id, signature
-		FROM receipts WHERE report = ?1`,
+		FROM receipts WHERE report = ?1 AND company = ?2`,
 	InsertPublication: `INSERT INTO publications
 		(cohort, period, methodology, id, tier, published_at, body)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING`,
@@ -85,4 +95,6 @@ var dialect = sqlstore.Dialect{
 		FROM publications WHERE id = ?1`,
 	Publications: `SELECT ` + publicationCols + `
 		FROM publications ORDER BY published_at, seq`,
+
+	Governance: governance,
 }

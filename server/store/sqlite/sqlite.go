@@ -8,6 +8,13 @@
 // wait up to a busy timeout. Several replicas of one node need the
 // postgres store.
 //
+// SQLite has no row-level security. The postgres store keeps one
+// company's enrollments, receipts and private-tier reads from another's
+// with policies the database enforces; here only the store's own
+// queries, which name the company, do. That suits the demo and a node
+// whose operator is its only user; a node serving many companies
+// belongs on PostgreSQL.
+//
 // Times are kept to the microsecond; finer parts are dropped.
 //
 // The methods' control flow is the postgres store's too, in

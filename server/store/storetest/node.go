@@ -13,48 +13,38 @@ import (
 type nodeStore = store.Store
 
 var companyTests = []test[nodeStore]{
-	{"PutThenGet", func(t *testing.T, s nodeStore) {
-		acme := putCompany(t, s, "acme", t0)
-		globex := putCompany(t, s, "globex", t1)
-		wantCompany(t, s, acme)
-		wantCompany(t, s, globex)
-	}},
-	{"SameKeyAgain", func(t *testing.T, s nodeStore) {
-		c := putCompany(t, s, "acme", t0)
-		again := *c
-		again.EnrolledAt = t1
-		err := s.PutCompany(ctx(t), &again)
-		checkErr(t, "PutCompany(same key)", err, nil)
-		wantCompany(t, s, c)
-	}},
-	{"OtherKey", func(t *testing.T, s nodeStore) {
-		c := putCompany(t, s, "acme", t0)
-		other := &store.Company{ID: "acme", Key: randBytes(t, 32),
-			EnrolledAt: t1}
-		err := s.PutCompany(ctx(t), other)
-		checkErr(t, "PutCompany(other key)", err, store.ErrCompanyExists)
-		wantCompany(t, s, c)
+	{"ApprovedOnly", func(t *testing.T, s nodeStore) {
+		acme := submit(t, s, "acme", support, t0)
+		globex := submit(t, s, "globex", coding, t0)
+		initech := submit(t, s, "initech", coding, t0)
+		for _, e := range []*store.Enrollment{acme, globex, initech} {
+			wantNoCompany(t, s, e.Company)
+		}
+		decide(t, s, true, t1, "acme", "globex")
+		decide(t, s, false, t1, "initech")
+		wantCompany(t, s, &store.Company{ID: "acme", Key: acme.Key,
+			EnrolledAt: t1})
+		wantCompany(t, s, &store.Company{ID: "globex", Key: globex.Key,
+			EnrolledAt: t1})
+		wantNoCompany(t, s, "initech")
 	}},
 	{"Unknown", func(t *testing.T, s nodeStore) {
-		putCompany(t, s, "acme", t0)
-		_, err := s.Company(ctx(t), "globex")
-		checkErr(t, "Company(unknown)", err, aggregation.ErrUnknownCompany)
+		Enroll(t, s, "acme", randBytes(t, 32), support)
+		wantNoCompany(t, s, "globex")
 	}},
-}
-
-func putCompany(t *testing.T, s nodeStore, id string,
-	at time.Time) *store.Company {
-	t.Helper()
-	c := &store.Company{ID: id, Key: randBytes(t, 32), EnrolledAt: at}
-	err := s.PutCompany(ctx(t), c)
-	checkErr(t, fmt.Sprintf("PutCompany(%s)", id), err, nil)
-	return c
 }
 
 func wantCompany(t *testing.T, s nodeStore, want *store.Company) {
 	t.Helper()
 	got, err := s.Company(ctx(t), want.ID)
 	wantValue(t, fmt.Sprintf("Company(%s)", want.ID), got, err, want)
+}
+
+func wantNoCompany(t *testing.T, s nodeStore, id string) {
+	t.Helper()
+	_, err := s.Company(ctx(t), id)
+	checkErr(t, fmt.Sprintf("Company(%s)", id), err,
+		aggregation.ErrUnknownCompany)
 }
 
 var receiptTests = []test[nodeStore]{
@@ -81,8 +71,28 @@ var receiptTests = []test[nodeStore]{
 	{"Missing", func(t *testing.T, s nodeStore) {
 		putReceipt(t, s, newReceipt(t, aggregation.Leader))
 		id := newReport(t, batchA, "acme").ID
-		_, err := s.Receipt(ctx(t), id)
+		_, err := s.Receipt(ctx(t), "acme", id)
 		checkErr(t, "Receipt(missing)", err, store.ErrReceiptMissing)
+	}},
+	{"OtherCompany", func(t *testing.T, s nodeStore) {
+		r := newReceipt(t, aggregation.Leader)
+		putReceipt(t, s, r)
+		_, err := s.Receipt(ctx(t), "globex", r.Report)
+		checkErr(t, "Receipt(globex, acme's)", err, store.ErrReceiptMissing)
+	}},
+	{"OtherCompanyKeepsOut", func(t *testing.T, s nodeStore) {
+		r := newReceipt(t, aggregation.Leader)
+		putReceipt(t, s, r)
+		theirs := *r
+		theirs.Company = "globex"
+		theirs.Signature = randBytes(t, 64)
+		err := s.PutReceipt(ctx(t), &theirs)
+		if err == nil {
+			t.Error("PutReceipt(globex, acme's report) = nil, want an error")
+		}
+		wantReceipt(t, s, r)
+		_, err = s.Receipt(ctx(t), "globex", r.Report)
+		checkErr(t, "Receipt(globex, acme's)", err, store.ErrReceiptMissing)
 	}},
 }
 
@@ -103,7 +113,7 @@ func putReceipt(t *testing.T, s nodeStore, r *aggregation.Receipt) {
 
 func wantReceipt(t *testing.T, s nodeStore, want *aggregation.Receipt) {
 	t.Helper()
-	got, err := s.Receipt(ctx(t), want.Report)
+	got, err := s.Receipt(ctx(t), want.Company, want.Report)
 	wantValue(t, fmt.Sprintf("Receipt(%s)", want.Report), got, err, want)
 }
 

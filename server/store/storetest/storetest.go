@@ -9,6 +9,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -59,11 +60,14 @@ func RunAggregation(t *testing.T,
 		{"PendingJobs", pendingTests},
 		{"CommitJob", commitTests},
 		{"Results", resultsTests},
+		{"ReportCompanies", reportCompanyTests},
+		{"Releases", releaseTests},
 		{"Concurrency", concurrencyTests},
 	})
 }
 
-// Run runs the whole suite: RunAggregation and the node-level records.
+// Run runs the whole suite: RunAggregation, the node-level records and
+// governance.
 // open returns a new, empty store and arranges for its release when t
 // ends.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
@@ -72,6 +76,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 	runGroups(t, open, []group[nodeStore]{
 		{"Company", companyTests},
+		{"Enrollment", enrollmentTests},
+		{"Cohort", cohortTests},
+		{"Reassignment", reassignTests},
+		{"Account", accountTests},
+		{"Audit", auditTests},
+		{"Access", accessTests},
 		{"Receipt", receiptTests},
 		{"Publication", publicationTests},
 		{"Ping", pingTests},
@@ -84,11 +94,19 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 func RunReopen(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	openBatch(t, s, batchA)
+	key := randBytes(t, 32)
+	Enroll(t, s, "acme", key, support)
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close() = %v", err)
 	}
-	wantBatch(t, open(t), aggregation.Batch{ID: batchA,
+	s = open(t)
+	wantBatch(t, s, aggregation.Batch{ID: batchA,
 		State: aggregation.Open, OpenedAt: t0})
+	c, err := s.Company(ctx(t), "acme")
+	checkErr(t, "Company(acme)", err, nil)
+	if !bytes.Equal(c.Key, key) {
+		t.Errorf("Company(acme).Key = %x, want %x", c.Key, key)
+	}
 }
 
 // Batches the suite uses. They differ in one part each, so a store that

@@ -1,8 +1,9 @@
 // Package record encodes the values the SQL stores keep in one column
 // rather than in rows of their own: the ordered list of reports a job
-// claimed, and a committed job's result. Both are read back whole and
-// never queried inside, so a column of bytes is simpler than a table,
-// and both stores share one encoding.
+// claimed, a committed job's result, and short lists of names (an
+// account's roles, a release's companies). Each is read back whole and
+// never queried inside, so one column is simpler than a table, and both
+// stores share one encoding.
 package record
 
 import (
@@ -177,4 +178,27 @@ func parseID(s string) ([idLen]byte, error) {
 	}
 	copy(id[:], b)
 	return id, nil
+}
+
+// JoinNames encodes a list of names, like an account's roles or a
+// release's companies, as a JSON array: readable in a SQL shell, and
+// safe for names holding any character.
+func JoinNames(names []string) string {
+	if names == nil {
+		names = []string{}
+	}
+	b, _ := json.Marshal(names) // a []string always encodes
+	return string(b)
+}
+
+// SplitNames reverses JoinNames.
+func SplitNames(s string) ([]string, error) {
+	var names []string
+	if err := json.Unmarshal([]byte(s), &names); err != nil {
+		return nil, fmt.Errorf("decode name list: %w", err)
+	}
+	if names == nil {
+		return nil, errors.New("decode name list: null, want an array")
+	}
+	return names, nil
 }

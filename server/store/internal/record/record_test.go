@@ -69,3 +69,29 @@ func TestIDs(t *testing.T) {
 		t.Error("ID(15 bytes) = nil error, want one")
 	}
 }
+
+func TestNames(t *testing.T) {
+	for _, names := range [][]string{
+		{},
+		{"founder"},
+		{"a,b", `q"uote`, "ünï"},
+	} {
+		s := JoinNames(names)
+		got, err := SplitNames(s)
+		if err != nil {
+			t.Fatalf("SplitNames(%q) = %v", s, err)
+		}
+		if d := cmp.Diff(got, names); d != "" {
+			t.Errorf("SplitNames(JoinNames(%q)) = %q, want %q", names, got,
+				names)
+		}
+	}
+	if got := JoinNames(nil); got != "[]" {
+		t.Errorf("JoinNames(nil) = %q, want %q", got, "[]")
+	}
+	for _, in := range []string{"", "null", `{"a":1}`, `[1]`} {
+		if _, err := SplitNames(in); err == nil {
+			t.Errorf("SplitNames(%q) = nil error, want one", in)
+		}
+	}
+}

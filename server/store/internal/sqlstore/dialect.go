@@ -67,19 +67,36 @@ type Dialect struct {
 	// Args: batch. Columns: body.
 	Results string
 
-	// InsertCompany enrolls a company, or nothing if it is enrolled.
-	// Args: id, public key, enrolled at.
+	// ReportCompanies selects the current reports of a batch.
+	// Args: batch. Columns: id, company.
+	ReportCompanies string
+	// LockReleases, run first in a transaction that records a release,
+	// waits for any other such transaction to end, so that each checks
+	// the releases the one before recorded. Empty if a transaction
+	// holds the database alone anyway.
+	LockReleases string
+	// Releases selects the releases of a period and methodology, in the
+	// order first recorded. Args: period, methodology. Columns: cohort,
+	// period, methodology, tier, companies (record.JoinNames), at.
+	Releases string
+	// PutRelease records a release, replacing in place the one of the
+	// same batch and tier. Args: batch, tier, companies, at.
+	PutRelease string
+
+	// InsertCompany records an approved company, or nothing if it is
+	// recorded. Args: id, public key, enrolled at.
 	InsertCompany string
 	// Company selects a company. Args: id. Columns: public key,
 	// enrolled at.
 	Company string
-	// PutReceipt records the receipt for a report, replacing any
-	// earlier one. Args: batch, report, company, role, unix time,
-	// report hash, key id, signature.
+	// PutReceipt records the receipt for a report, replacing an
+	// earlier one of the same company and changing no row if another
+	// company's holds the report. Args: batch, report, company, role,
+	// unix time, report hash, key id, signature.
 	PutReceipt string
-	// Receipt selects the receipt for a report. Args: report.
-	// Columns: cohort, period, methodology, company, role, unix time,
-	// report hash, key id, signature.
+	// Receipt selects a company's receipt for a report. Args: report,
+	// company. Columns: cohort, period, methodology, company, role,
+	// unix time, report hash, key id, signature.
 	Receipt string
 	// InsertPublication records a publication, or nothing if its id
 	// exists. Args: batch, id, tier, published at, body.
@@ -90,4 +107,114 @@ type Dialect struct {
 	// Publications selects every publication, by time published, then
 	// in the order they were recorded. Columns: those of Publication.
 	Publications string
+
+	Governance
+}
+
+// Governance is the SQL of the governance records, in the same terms
+// as Dialect. "answers" stands for three arguments or columns, use
+// case, ARR band and team size; "state" is "pending", "approved" or
+// "rejected".
+type Governance struct {
+	// SetScope, run first in a scoped transaction, sets whose rows of
+	// the company-scoped tables it may see. Args: company ("" for
+	// none), operator ("on" or ""). Empty if the database has no
+	// row-level security.
+	SetScope string
+	// LockCohorts, run first in a transaction that may change cohort
+	// membership, waits for any other such transaction to end, so that
+	// each builds on the versions the one before wrote. Empty if a
+	// transaction holds the database alone anyway.
+	LockCohorts string
+	// LockAudit, run before an audit entry is inserted, holds off the
+	// other writers of the audit log until the transaction ends, so
+	// that entries are numbered in the order they commit and a reader
+	// paging by number misses none. Empty as LockCohorts.
+	LockAudit string
+
+	// InsertEnrollment records a pending enrollment, or nothing if the
+	// company has one. Args: company, public key, answers, submitted
+	// at.
+	InsertEnrollment string
+	// Enrollment selects a company's enrollment. Args: company.
+	// Columns: company, public key, answers, state, submitted at,
+	// decided at (NULL while pending), decided by, reason.
+	Enrollment string
+	// Enrollments selects the enrollments in a state, or all if it is
+	// "", oldest first. Args: state. Columns: those of Enrollment.
+	Enrollments string
+	// DecideEnrollment decides a pending enrollment, changing no row
+	// if there is none. Args: company, state, decided at, decided by,
+	// reason. Columns: public key, answers.
+	DecideEnrollment string
+
+	// InsertAssignment records an assignment version. Args: company,
+	// version, answers, at, reassignment id (0 for none).
+	InsertAssignment string
+	// Assignment selects a company's latest assignment. Args: company.
+	// Columns: version, answers, at, reassignment id.
+	Assignment string
+	// CurrentAnswers selects each approved company's latest answers.
+	// Columns: company, answers.
+	CurrentAnswers string
+
+	// InsertCohort defines a cohort, or nothing if its id is defined.
+	// Args: id, use case, ARR band ("" for any), created at.
+	InsertCohort string
+	// CohortVersion selects a version of a cohort, the latest if the
+	// version asked is 0. Args: id, version. Columns: use case, ARR
+	// band, version.
+	CohortVersion string
+	// LatestCohorts selects the latest version of every cohort, by id.
+	// Columns: id, use case, ARR band, version.
+	LatestCohorts string
+	// CohortMembers selects the members of a cohort version, sorted
+	// bytewise. Args: id, version. Columns: company.
+	CohortMembers string
+	// InsertCohortVersion records a version. Args: id, version, created
+	// at.
+	InsertCohortVersion string
+	// InsertCohortMember records a member of a version. Args: id,
+	// version, company.
+	InsertCohortMember string
+
+	// InsertReassignment records a pending request. Args: company,
+	// answers, rationale, requested by, requested at. Columns: its id.
+	InsertReassignment string
+	// Reassignment selects a request. Args: id. Columns: id, company,
+	// answers, rationale, requested by, requested at, state, decided
+	// by, decided at (NULL while pending).
+	Reassignment string
+	// Reassignments selects the requests in a state, or all if it is
+	// "", oldest first. Args: state. Columns: those of Reassignment.
+	Reassignments string
+	// DecideReassignment decides a pending request, changing no row if
+	// it is not one. Args: id, state, decided by, decided at. Columns:
+	// company, answers.
+	DecideReassignment string
+
+	// InsertAccount records an account, or nothing if its name or
+	// token hash is taken. Args: name, token hash, roles
+	// (record.JoinNames), created at.
+	InsertAccount string
+	// AccountByToken selects the account of a token hash. Args: token
+	// hash. Columns: name, token hash, roles, created at.
+	AccountByToken string
+	// Accounts selects every account, sorted by name bytewise.
+	// Columns: those of AccountByToken.
+	Accounts string
+
+	// InsertAudit appends an audit entry. Args: at, actor, action,
+	// target, reason.
+	InsertAudit string
+	// Audit selects up to n entries numbered above after, in order.
+	// Args: after, n. Columns: seq, at, actor, action, target, reason.
+	Audit string
+
+	// InsertAccess records a read of a private report. Args: company,
+	// publication, at.
+	InsertAccess string
+	// Accesses selects a company's reads, in the order recorded. Args:
+	// company. Columns: company, publication, at.
+	Accesses string
 }

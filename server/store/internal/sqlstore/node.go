@@ -1,33 +1,12 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
 	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/server/store"
 )
-
-// PutCompany implements store.Store.
-func (s *Store) PutCompany(ctx context.Context, c *store.Company) error {
-	err := s.db.Tx(ctx, func(tx Conn) error {
-		n, err := tx.Exec(ctx, s.sql.InsertCompany, c.ID, c.Key,
-			c.EnrolledAt)
-		if err != nil || n > 0 {
-			return err
-		}
-		cur, err := s.company(ctx, tx, c.ID)
-		if err == nil && !bytes.Equal(cur.Key, c.Key) {
-			err = store.ErrCompanyExists
-		}
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("enroll company %q: %w", c.ID, err)
-	}
-	return nil
-}
 
 // Company implements store.Store.
 func (s *Store) Company(ctx context.Context, id string) (*store.Company,
@@ -50,33 +29,51 @@ func (s *Store) company(ctx context.Context, c Conn, id string) (
 	return co, nil
 }
 
-// PutReceipt implements store.Store.
+// PutReceipt implements store.Store, scoped to the receipt's company.
 func (s *Store) PutReceipt(ctx context.Context, r *aggregation.Receipt) error {
-	_, err := s.db.Exec(ctx, s.sql.PutReceipt, batchArgs(r.Batch,
-		r.Report[:], r.Company, int64(r.Role), r.Time, r.ReportHash[:],
-		r.KeyID, r.Signature)...)
+	err := s.scoped(ctx, Scope{Company: r.Company}, func(tx Conn) error {
+		n, err := tx.Exec(ctx, s.sql.PutReceipt, batchArgs(r.Batch,
+			r.Report[:], r.Company, int64(r.Role), r.Time, r.ReportHash[:],
+			r.KeyID, r.Signature)...)
+		if err == nil && n == 0 {
+			err = errOtherCompany
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("put receipt for report %s: %w", r.Report, err)
 	}
 	return nil
 }
 
-// Receipt implements store.Store.
-func (s *Store) Receipt(ctx context.Context, id aggregation.ReportID) (
-	*aggregation.Receipt, error) {
-	r := &aggregation.Receipt{Report: id}
-	var role int64
-	var hash []byte
-	err := s.db.QueryRow(ctx, s.sql.Receipt, id[:]).Scan(&r.Batch.Cohort,
-		&r.Batch.Period, &r.Batch.Methodology, &r.Company, &role, &r.Time,
-		&hash, &r.KeyID, &r.Signature)
+// Receipt implements store.Store, scoped to company.
+func (s *Store) Receipt(ctx context.Context, company string,
+	id aggregation.ReportID) (*aggregation.Receipt, error) {
+	var r *aggregation.Receipt
+	err := s.scoped(ctx, Scope{Company: company}, func(tx Conn) error {
+		var err error
+		r, err = scanReceipt(tx.QueryRow(ctx, s.sql.Receipt, id[:], company))
+		return err
+	})
 	if err != nil {
 		err = noRows(err, store.ErrReceiptMissing)
 		return nil, fmt.Errorf("receipt for report %s: %w", id, err)
 	}
+	r.Report = id
+	return r, nil
+}
+
+func scanReceipt(row Row) (*aggregation.Receipt, error) {
+	r := new(aggregation.Receipt)
+	var role int64
+	var hash []byte
+	err := row.Scan(&r.Batch.Cohort, &r.Batch.Period, &r.Batch.Methodology,
+		&r.Company, &role, &r.Time, &hash, &r.KeyID, &r.Signature)
+	if err != nil {
+		return nil, err
+	}
 	if len(hash) != len(r.ReportHash) {
-		return nil, fmt.Errorf("receipt for report %s: hash of %d bytes",
-			id, len(hash))
+		return nil, fmt.Errorf("stored hash of %d bytes", len(hash))
 	}
 	r.Role = aggregation.Role(role)
 	copy(r.ReportHash[:], hash)

@@ -8,6 +8,14 @@
 // ?1), column types (timestamptz against microseconds in an INTEGER),
 // booleans, lists of ids (arrays only in PostgreSQL) and row locks
 // (FOR UPDATE SKIP LOCKED and FOR SHARE only in PostgreSQL).
+//
+// Methods on the company-scoped tables (enrollments, receipts, the
+// private-tier access log) run in a transaction scoped to one company
+// or to the operator (Scope). PostgreSQL enforces the scope with
+// row-level security; SQLite, the embedded demo store, has none, and
+// relies on each query naming its company. Cohort versions are
+// recomputed in Go, here, in the transaction of the change that moves
+// members, so both stores make the same versions.
 package sqlstore
 
 import (

@@ -1,0 +1,85 @@
+package sqlite
+
+import "github.com/infermargin/infermargin/server/store/internal/sqlstore"
+
+const enrollmentCols = `company, public_key, use_case, arr_band,
+	team_size, state, submitted_at, decided_at, decided_by, reason`
+
+const reassignmentCols = `id, company, use_case, arr_band, team_size,
+	rationale, requested_by, requested_at, state, decided_by, decided_at`
+
+const accountCols = `name, token_hash, roles, created_at`
+
+// governance is the SQL of the governance records. SQLite's default
+// collation, BINARY, orders text bytewise, as Go does. It has no
+// row-level security: SetScope is empty, and the statements on
+// company-scoped tables name the company themselves.
+var governance = sqlstore.Governance{
+	InsertEnrollment: `INSERT INTO enrollments (company, public_key,
+		use_case, arr_band, team_size, submitted_at)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING`,
+	Enrollment: `SELECT ` + enrollmentCols + `
+		FROM enrollments WHERE company = ?1`,
+	Enrollments: `SELECT ` + enrollmentCols + `
+		FROM enrollments WHERE ?1 = '' OR state = ?1
+		ORDER BY submitted_at, company`,
+	DecideEnrollment: `UPDATE enrollments
+		SET state = ?2, decided_at = ?3, decided_by = ?4, reason = ?5
+		WHERE company = ?1 AND state = 'pending'
+		RETURNING public_key, use_case, arr_band, team_size`,
+
+	InsertAssignment: `INSERT INTO assignments (company, version,
+		use_case, arr_band, team_size, at, reassignment)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`,
+	Assignment: `SELECT version, use_case, arr_band, team_size, at,
+		reassignment FROM assignments WHERE company = ?1
+		ORDER BY version DESC LIMIT 1`,
+	CurrentAnswers: `SELECT a.company, a.use_case, a.arr_band, a.team_size
+		FROM assignments a WHERE a.version = (SELECT max(b.version)
+			FROM assignments b WHERE b.company = a.company)
+		ORDER BY a.company`,
+
+	InsertCohort: `INSERT INTO cohorts (id, use_case, arr_band,
+		created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING`,
+	CohortVersion: `SELECT c.use_case, c.arr_band, v.version
+		FROM cohorts c JOIN cohort_versions v ON v.cohort = c.id
+		WHERE c.id = ?1 AND (?2 = 0 OR v.version = ?2)
+		ORDER BY v.version DESC LIMIT 1`,
+	LatestCohorts: `SELECT c.id, c.use_case, c.arr_band, max(v.version)
+		FROM cohorts c JOIN cohort_versions v ON v.cohort = c.id
+		GROUP BY c.id ORDER BY c.id`,
+	CohortMembers: `SELECT company FROM cohort_members
+		WHERE cohort = ?1 AND version = ?2 ORDER BY company`,
+	InsertCohortVersion: `INSERT INTO cohort_versions (cohort, version,
+		created_at) VALUES (?1, ?2, ?3)`,
+	InsertCohortMember: `INSERT INTO cohort_members (cohort, version,
+		company) VALUES (?1, ?2, ?3)`,
+
+	InsertReassignment: `INSERT INTO reassignments (company, use_case,
+		arr_band, team_size, rationale, requested_by, requested_at)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id`,
+	Reassignment: `SELECT ` + reassignmentCols + `
+		FROM reassignments WHERE id = ?1`,
+	Reassignments: `SELECT ` + reassignmentCols + `
+		FROM reassignments WHERE ?1 = '' OR state = ?1 ORDER BY id`,
+	DecideReassignment: `UPDATE reassignments
+		SET state = ?2, decided_by = ?3, decided_at = ?4
+		WHERE id = ?1 AND state = 'pending'
+		RETURNING company, use_case, arr_band, team_size`,
+
+	InsertAccount: `INSERT INTO accounts (` + accountCols + `)
+		VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING`,
+	AccountByToken: `SELECT ` + accountCols + `
+		FROM accounts WHERE token_hash = ?1`,
+	Accounts: `SELECT ` + accountCols + ` FROM accounts ORDER BY name`,
+
+	InsertAudit: `INSERT INTO audit_log (at, actor, action, target, reason)
+		VALUES (?1, ?2, ?3, ?4, ?5)`,
+	Audit: `SELECT seq, at, actor, action, target, reason
+		FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2`,
+
+	InsertAccess: `INSERT INTO private_access (company, publication, at)
+		VALUES (?1, ?2, ?3)`,
+	Accesses: `SELECT company, publication, at FROM private_access
+		WHERE company = ?1 ORDER BY seq`,
+}
