@@ -49,9 +49,10 @@ func BenchmarkUpload(b *testing.B) {
 
 func benchUpload(b *testing.B, kind string) {
 	p := newStorePair(b, kind)
-	bt := batchOf("upload@1")
+	cs := enroll(b, p, max(min(b.N, 500), 10))
+	bt := p.cohort(b, "upload", servertest.DefaultAnswers.UseCase)
 	p.open(b, bt)
-	bodies := uploads(b, bt, enroll(b, p, min(b.N, 500)), b.N)
+	bodies := uploads(b, bt, cs, b.N)
 	hc := benchClient(b)
 	url := p.srv[aggregation.Leader].URL
 	w := benchWorkers(b)
@@ -110,9 +111,9 @@ func benchAggregateN(b *testing.B, kind string, n int) {
 func benchAggregate(b *testing.B, kind string, n int, ph *phases) {
 	b.StopTimer()
 	p := newStorePair(b, kind)
-	bt := batchOf("aggregate@1")
-	p.open(b, bt)
 	cs := enroll(b, p, n)
+	bt := p.cohort(b, "aggregate", servertest.DefaultAnswers.UseCase)
+	p.open(b, bt)
 	bodies := uploads(b, bt, cs, n)
 	hc := benchClient(b)
 	w := benchWorkers(b)
@@ -195,9 +196,11 @@ func newStorePair(b *testing.B, kind string) *pair {
 	return p
 }
 
-func newPostgresPair(b *testing.B) *pair {
-	b.Helper()
-	return newPairOn(b, [2]string{testenv.Postgres(b), testenv.Postgres(b)})
+// newPostgresPair is a pair whose nodes each keep their state in a
+// database of their own on PostgreSQL, as in production.
+func newPostgresPair(t testing.TB) *pair {
+	t.Helper()
+	return newPairOn(t, [2]string{testenv.Postgres(t), testenv.Postgres(t)})
 }
 
 // enroll makes n companies and enrolls them with both nodes.
@@ -209,13 +212,28 @@ func enroll(b *testing.B, p *pair, n int) []*servertest.Company {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := parallel(setupWorkers, n, func(i int) error {
-		return servertest.EnrollAll(ctx, cs[i:i+1], p.admin[:]...)
-	}); err != nil {
-		b.Fatal(err)
+	for _, a := range p.admin {
+		if _, err := parallel(setupWorkers, n, func(i int) error {
+			return a.Enroll(ctx, cs[i])
+		}); err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < n; i += approveChunk {
+			var ids []string
+			for _, c := range cs[i:min(i+approveChunk, n)] {
+				ids = append(ids, c.ID)
+			}
+			if _, err := a.Approve(ctx, "bench", ids...); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	return cs
 }
+
+// approveChunk is how many companies one approval names, to stay
+// within the admin body limit.
+const approveChunk = 1000
 
 // uploads makes n reports for bt, report i from company i mod
 // len(cs), and returns their upload bodies. Each company makes its own

@@ -59,6 +59,41 @@ var statusOf = map[string]int{
 	codeUnauthorized:    http.StatusUnauthorized,
 	codeNotFound:        http.StatusNotFound,
 	"peer_unavailable":  http.StatusBadGateway,
+
+	"unknown_cohort":       http.StatusNotFound,
+	"not_member":           http.StatusForbidden,
+	"narrow_cohort":        http.StatusConflict,
+	"cohort_mismatch":      http.StatusConflict,
+	"differencing":         http.StatusConflict,
+	codeForbidden:          http.StatusForbidden,
+	"reason_required":      http.StatusBadRequest,
+	"rationale_required":   http.StatusBadRequest,
+	"enrollment_exists":    http.StatusConflict,
+	"unknown_enrollment":   http.StatusNotFound,
+	"already_decided":      http.StatusConflict,
+	"cohort_exists":        http.StatusConflict,
+	"account_exists":       http.StatusConflict,
+	"unknown_reassignment": http.StatusNotFound,
+	"no_change":            http.StatusConflict,
+	"not_approved":         http.StatusNotFound,
+}
+
+// storeCodes names the store's governance errors for the caller.
+var storeCodes = []struct {
+	err  error
+	code string
+}{
+	{store.ErrCompanyExists, "company_exists"},
+	{store.ErrPublished, "already_published"},
+	{store.ErrUnknownReport, codeNotFound},
+	{store.ErrEnrollmentExists, "enrollment_exists"},
+	{store.ErrUnknownEnrollment, "unknown_enrollment"},
+	{store.ErrNotPending, "already_decided"},
+	{store.ErrCohortExists, "cohort_exists"},
+	{store.ErrAccountExists, "account_exists"},
+	{store.ErrUnknownReassign, "unknown_reassignment"},
+	{store.ErrNoChange, "no_change"},
+	{store.ErrNotApproved, "not_approved"},
 }
 
 // requestError is a refusal the handler chose the code of.
@@ -82,14 +117,13 @@ func codeOf(err error) string {
 		return re.code
 	case errors.Is(err, api.ErrBase64):
 		return codeBase64
-	case errors.Is(err, store.ErrCompanyExists):
-		return "company_exists"
-	case errors.Is(err, store.ErrPublished):
-		return "already_published"
-	case errors.Is(err, store.ErrUnknownReport):
-		return codeNotFound
 	case errors.Is(err, ErrPeerUnavailable):
 		return "peer_unavailable"
+	}
+	for _, sc := range storeCodes {
+		if errors.Is(err, sc.err) {
+			return sc.code
+		}
 	}
 	return aggregation.Code(err)
 }
@@ -230,10 +264,6 @@ func bearer(c echo.Context) string {
 
 func (s *Server) requirePeer(next echo.HandlerFunc) echo.HandlerFunc {
 	return s.requireToken(s.cfg.PeerToken, "the peer aggregator", next)
-}
-
-func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
-	return s.requireToken(s.cfg.AdminToken, "an operator", next)
 }
 
 // requireToken admits a request bearing the token whose hash is h. A

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 
 	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/crypto/sign"
@@ -12,16 +14,29 @@ import (
 	"github.com/infermargin/infermargin/server/store"
 )
 
-// Directory is the enrolled companies of a store, as an aggregator
-// looks them up.
+// Directory is the approved companies and the cohort versions of a
+// store, as an aggregator looks them up. Cohort versions never change,
+// so it keeps the ones it has read: an upload checks membership without
+// reading the members again.
 type Directory struct {
-	Store store.Store
+	store  store.Store
+	mu     sync.Mutex
+	cohort map[string]*aggregation.CohortVersion
+}
+
+// maxCachedCohorts bounds the cache; past it, the cache starts over.
+const maxCachedCohorts = 1024
+
+// NewDirectory returns the directory of st.
+func NewDirectory(st store.Store) *Directory {
+	return &Directory{store: st,
+		cohort: map[string]*aggregation.CohortVersion{}}
 }
 
 // Verifier implements aggregation.Companies.
-func (d Directory) Verifier(ctx context.Context, company string) (
+func (d *Directory) Verifier(ctx context.Context, company string) (
 	*sign.Verifier, error) {
-	c, err := d.Store.Company(ctx, company)
+	c, err := d.store.Company(ctx, company)
 	if err != nil {
 		return nil, err
 	}
@@ -32,20 +47,49 @@ func (d Directory) Verifier(ctx context.Context, company string) (
 	return v, nil
 }
 
-// Enroll registers a company's report-signing key on this node.
-func (s *Server) Enroll(ctx context.Context, company string,
-	key *sign.Verifier) error {
-	b, err := key.MarshalBinary()
-	if err != nil {
-		return fmt.Errorf("enroll %q: %w", company, err)
+// Cohort implements aggregation.Companies.
+func (d *Directory) Cohort(ctx context.Context, ref string) (
+	*aggregation.CohortVersion, error) {
+	d.mu.Lock()
+	c, ok := d.cohort[ref]
+	d.mu.Unlock()
+	if ok {
+		return c, nil
 	}
-	return s.cfg.Store.PutCompany(ctx, &store.Company{ID: company, Key: b,
-		EnrolledAt: s.cfg.Now().UTC()})
+	id, v, err := aggregation.ParseCohortRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	if c, err = d.store.Cohort(ctx, id, v); err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	if len(d.cohort) >= maxCachedCohorts {
+		clear(d.cohort)
+	}
+	d.cohort[ref] = c
+	d.mu.Unlock()
+	return c, nil
 }
 
-// OpenBatch opens a batch for uploads on this node.
+// OpenBatch opens a batch for uploads. The leader first has the helper
+// open it, sending its digest of the batch's cohort version: the helper
+// opens only when it holds the same version, with the same members, so
+// a batch is open on both nodes or on neither. The helper opens only at
+// the leader's request.
 func (s *Server) OpenBatch(ctx context.Context, b aggregation.BatchID) error {
-	return s.cfg.Aggregator.OpenBatch(ctx, b)
+	if s.role != aggregation.Leader {
+		return errors.New("open: the leader opens batches on both nodes")
+	}
+	c, err := s.cfg.Aggregator.CheckCohort(ctx, b)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Peer.OpenBatch(ctx, b, c.Digest()); err != nil &&
+		!errors.Is(err, aggregation.ErrBatchExists) {
+		return fmt.Errorf("open %s on the helper: %w", b, err)
+	}
+	return s.cfg.Aggregator.OpenBatch(ctx, b, c.Digest())
 }
 
 // CloseBatch ends uploads to a batch on this node.
@@ -79,8 +123,9 @@ func (s *Server) Collect(ctx context.Context, b aggregation.BatchID,
 }
 
 // Publish collects a batch for a tier and publishes the result. When
-// either aggregator refuses the release for being below its threshold,
-// the batch is published with every metric suppressed and the reason,
+// either aggregator refuses the release for being below its threshold
+// or by the differencing guard, the batch is published with every
+// metric suppressed and the reason,
 // so the public sees that the cohort exists but no number about it.
 // Publication is final: publishing a batch and tier twice fails.
 func (s *Server) Publish(ctx context.Context, b aggregation.BatchID,
@@ -115,6 +160,10 @@ func (s *Server) Publish(ctx context.Context, b aggregation.BatchID,
 func (s *Server) published(ctx context.Context, b aggregation.BatchID,
 	tier aggregation.Tier) (*aggregation.Published, error) {
 	c, err := s.Collect(ctx, b, tier)
+	if errors.Is(err, aggregation.ErrDifferencing) {
+		return aggregation.Suppressed(s.cfg.Methodology, b, tier,
+			differencingReason(err)), nil
+	}
 	if errors.Is(err, aggregation.ErrBelowThreshold) {
 		min := s.cfg.Methodology.Thresholds.Public
 		if tier == aggregation.Private {
@@ -129,4 +178,15 @@ func (s *Server) published(ctx context.Context, b aggregation.BatchID,
 		return nil, err
 	}
 	return s.cfg.Publisher.Publish(c)
+}
+
+// differencingReason is the guard's refusal as the public reads it:
+// the aggregator's sentence, without the error chain around it.
+func differencingReason(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "release "); i >= 0 {
+		msg = msg[i:]
+	}
+	msg = strings.TrimSuffix(msg, ": "+aggregation.ErrDifferencing.Error())
+	return "blocked by the differencing guard: " + msg
 }

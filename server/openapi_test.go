@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/infermargin/infermargin/aggregation"
+	"github.com/infermargin/infermargin/methodology"
 	"github.com/infermargin/infermargin/server/api"
 )
 
@@ -203,28 +204,45 @@ func sorted(s []string) []string {
 // openAPIBodies is every JSON body type the routes send or accept, by
 // its schema name in openapi.json.
 var openAPIBodies = map[string]any{
-	"Batch":             api.Batch{},
-	"Upload":            api.Upload{},
-	"Receipt":           api.Receipt{},
-	"Report":            api.Report{},
-	"ReportMethodology": api.Methodology{},
-	"ReportMetric":      api.ReportMetric{},
-	"BucketRange":       api.BucketRange{},
-	"Statements":        api.Statements{},
-	"Summary":           api.Summary{},
-	"Reports":           api.Reports{},
-	"Error":             api.Error{},
-	"JobRequest":        api.JobRequest{},
-	"PrepInit":          api.PrepInit{},
-	"JobResponse":       api.JobResponse{},
-	"PrepResult":        api.PrepResult{},
-	"ShareRequest":      api.ShareRequest{},
-	"Release":           api.Release{},
-	"Collection":        api.Collection{},
-	"EnrollRequest":     EnrollRequest{},
-	"OpenRequest":       OpenRequest{},
-	"JobStats":          JobStats{},
-	"Methodology":       methodologyBody{},
+	"Batch":               api.Batch{},
+	"Upload":              api.Upload{},
+	"Receipt":             api.Receipt{},
+	"Report":              api.Report{},
+	"ReportMethodology":   api.Methodology{},
+	"ReportMetric":        api.ReportMetric{},
+	"BucketRange":         api.BucketRange{},
+	"Statements":          api.Statements{},
+	"Summary":             api.Summary{},
+	"Reports":             api.Reports{},
+	"Error":               api.Error{},
+	"JobRequest":          api.JobRequest{},
+	"PrepInit":            api.PrepInit{},
+	"JobResponse":         api.JobResponse{},
+	"PrepResult":          api.PrepResult{},
+	"ShareRequest":        api.ShareRequest{},
+	"Release":             api.Release{},
+	"Collection":          api.Collection{},
+	"OpenRequest":         api.OpenRequest{},
+	"JobStats":            JobStats{},
+	"Methodology":         methodologyBody{},
+	"EnrollmentRequest":   api.EnrollmentRequest{},
+	"Enrollment":          api.Enrollment{},
+	"Enrollments":         api.Enrollments{},
+	"Decision":            api.Decision{},
+	"Decided":             api.Decided{},
+	"Cohort":              api.Cohort{},
+	"Cohorts":             api.Cohorts{},
+	"CohortDefinition":    api.CohortDefinition{},
+	"ReassignmentRequest": api.ReassignmentRequest{},
+	"Reassignment":        api.Reassignment{},
+	"Reassignments":       api.Reassignments{},
+	"AccountRequest":      api.AccountRequest{},
+	"Account":             api.Account{},
+	"Accounts":            api.Accounts{},
+	"AuditEntry":          api.AuditEntry{},
+	"Audit":               api.Audit{},
+	"Answers":             methodology.Answers{},
+	"Criteria":            methodology.Criteria{},
 }
 
 func TestOpenAPISchemas(t *testing.T) {

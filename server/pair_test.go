@@ -125,8 +125,18 @@ func (p *pair) submitter() *submit.Submitter {
 	return submit.New(p.to[0], p.to[1], nil)
 }
 
-// companies enrolls n synthetic companies with both nodes.
+// companies makes n synthetic companies, all with the default answers,
+// and has both nodes enroll and approve them.
 func (p *pair) companies(t testing.TB, n int, seed uint64,
+	distinct bool) []*servertest.Company {
+	t.Helper()
+	cs := p.newCompanies(t, n, seed, distinct)
+	p.enroll(t, cs)
+	return cs
+}
+
+// newCompanies makes n synthetic companies without enrolling them.
+func (p *pair) newCompanies(t testing.TB, n int, seed uint64,
 	distinct bool) []*servertest.Company {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, seed))
@@ -134,22 +144,39 @@ func (p *pair) companies(t testing.TB, n int, seed uint64,
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cs
+}
+
+// enroll has both nodes enroll and approve cs.
+func (p *pair) enroll(t testing.TB, cs []*servertest.Company) {
+	t.Helper()
 	if err := servertest.EnrollAll(context.Background(), cs,
 		p.admin[0], p.admin[1]); err != nil {
 		t.Fatal(err)
 	}
-	return cs
 }
 
+// cohort defines a cohort of one use case on both nodes and returns a
+// batch of its version 1.
+func (p *pair) cohort(t testing.TB, id, useCase string) aggregation.BatchID {
+	t.Helper()
+	ref, err := servertest.DefineAll(context.Background(), id,
+		methodology.Criteria{UseCase: useCase}, p.admin[0], p.admin[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return batchOf(ref)
+}
+
+// open opens b through the leader, which opens it on the helper.
 func (p *pair) open(t testing.TB, b aggregation.BatchID) {
 	t.Helper()
-	for _, a := range p.admin {
-		if err := a.Open(context.Background(), b); err != nil {
-			t.Fatalf("open %s: %v", b, err)
-		}
+	if err := p.admin[0].Open(context.Background(), b); err != nil {
+		t.Fatalf("open %s: %v", b, err)
 	}
 }
 
+// close closes b on both nodes.
 func (p *pair) close(t testing.TB, b aggregation.BatchID) {
 	t.Helper()
 	for _, a := range p.admin {

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,7 +44,17 @@ func NewPeer(base, token string, hc *http.Client) *Peer {
 		Attempts: 3, Backoff: 200 * time.Millisecond}
 }
 
-var _ aggregation.Peer = (*Peer)(nil)
+var _ HelperNode = (*Peer)(nil)
+
+// OpenBatch implements HelperNode.
+func (p *Peer) OpenBatch(ctx context.Context, b aggregation.BatchID,
+	digest [32]byte) error {
+	req := api.OpenRequest{Batch: api.FromBatch(b),
+		CohortDigest: hex.EncodeToString(digest[:])}
+	var out map[string]string
+	return p.call(ctx, http.MethodPut, p.base+"/v1/internal/batches", req,
+		&out)
+}
 
 // Aggregate implements aggregation.Peer.
 func (p *Peer) Aggregate(ctx context.Context, req *aggregation.JobRequest) (

@@ -10,6 +10,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -55,15 +56,17 @@ type Config struct {
 	Store       store.Store
 	Methodology *methodology.Methodology
 	// Peer is the helper, as the leader reaches it; nil on the helper.
-	Peer aggregation.Peer
+	Peer HelperNode
 	// Publisher turns collections into published reports; the leader
 	// hosts it, and it is nil on the helper.
 	Publisher *aggregation.Publisher
 	// PeerToken is the hash of the bearer token the leader presents to
 	// the helper. Zero on the leader, which serves no internal calls.
 	PeerToken TokenHash
-	// AdminToken is the hash of the operator's bearer token for the
-	// admin endpoints.
+	// AdminToken is the hash of the bootstrap account's bearer token:
+	// the account named BootstrapAccount, with the operator role. Zero
+	// means no bootstrap account; operator accounts in the store work
+	// either way.
 	AdminToken TokenHash
 	// JobSize is how many reports the leader puts in one job; zero
 	// means 100.
@@ -76,12 +79,23 @@ type Config struct {
 	Now func() time.Time
 }
 
+// HelperNode is the helper as the leader reaches it: the protocol's
+// peer, and the one who opens each batch on the helper's side.
+type HelperNode interface {
+	aggregation.Peer
+	// OpenBatch asks the helper to open batch b if its version of the
+	// batch's cohort has the given digest.
+	OpenBatch(ctx context.Context, b aggregation.BatchID,
+		digest [32]byte) error
+}
+
 // Server is one aggregator node.
 type Server struct {
 	cfg  Config
 	role aggregation.Role
 	e    *echo.Echo
 	m    *metrics
+	dir  *Directory
 }
 
 // New checks cfg and builds the node's routes.
@@ -105,7 +119,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, role: role, m: newMetrics(cfg.Registry)}
+	s := &Server{cfg: cfg, role: role, m: newMetrics(cfg.Registry),
+		dir: NewDirectory(cfg.Store)}
 	s.e = s.routes()
 	return s, nil
 }
@@ -128,25 +143,51 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/v1/methodology/:version", s.getMethodology)
 	e.GET("/v1/openapi.json", s.getOpenAPI)
 	e.POST("/v1/uploads", s.upload)
+	e.POST("/v1/enrollments", s.submitEnrollment)
+	e.GET("/v1/enrollments/:company", s.getEnrollment)
 	if s.role == aggregation.Leader {
 		e.GET("/v1/reports", s.listReports)
 		e.GET("/v1/reports/:id", s.getReport)
+		// Private-tier results, for the members of each cohort, who
+		// sign their requests.
+		e.GET("/v1/private/reports", s.listPrivate)
+		e.GET("/v1/private/reports/:id", s.getPrivate)
 	}
 
 	in := e.Group("/v1/internal", s.requirePeer)
 	in.PUT("/jobs/:job", s.aggregateJob)
 	in.POST("/shares", s.aggregateShare)
+	in.PUT("/batches", s.openHelperBatch)
 
-	ad := e.Group("/v1/admin", s.requireAdmin)
-	ad.PUT("/companies/:id", s.enroll)
-	ad.POST("/batches", s.openBatch)
-	ad.POST("/batches/:batch/close", s.closeBatch)
+	// Each admin route names the roles that may call it. Deciding a
+	// reassignment is a founder's; reading is for every account.
+	op := s.requireRole(RoleOperator)
+	fo := s.requireRole(RoleFounder)
+	all := s.requireRole(Roles...)
+	ad := e.Group("/v1/admin")
+	ad.GET("/enrollments", s.listEnrollments, op)
+	ad.POST("/enrollments/approve", s.decideEnrollments(true), op)
+	ad.POST("/enrollments/reject", s.decideEnrollments(false), op)
+	ad.GET("/cohorts", s.listCohorts, all)
+	ad.GET("/cohorts/:id", s.getCohort, all)
+	ad.POST("/cohorts", s.defineCohort, op)
+	ad.GET("/reassignments", s.listReassignments, all)
+	ad.POST("/reassignments", s.requestReassignment, op)
+	ad.POST("/reassignments/:id/approve", s.decideReassignment(true), fo)
+	ad.POST("/reassignments/:id/reject", s.decideReassignment(false), fo)
+	ad.GET("/accounts", s.listAccounts, all)
+	ad.POST("/accounts", s.createAccount,
+		s.requireRole(RoleOperator, RoleFounder))
+	ad.GET("/audit", s.listAudit, all)
+	ad.POST("/batches/:batch/close", s.closeBatch, op)
 	if s.role == aggregation.Leader {
-		// The leader drives jobs and hosts the publisher; on the
-		// helper these routes do not exist, so a call is a 404.
-		ad.POST("/batches/:batch/aggregate", s.aggregate)
-		ad.POST("/batches/:batch/collect", s.collect)
-		ad.POST("/batches/:batch/publish", s.publish)
+		// The leader opens batches on both nodes, drives jobs and
+		// hosts the publisher; on the helper these routes do not
+		// exist, so a call is a 404.
+		ad.POST("/batches", s.openBatch, op)
+		ad.POST("/batches/:batch/aggregate", s.aggregate, op)
+		ad.POST("/batches/:batch/collect", s.collect, op)
+		ad.POST("/batches/:batch/publish", s.publish, op)
 	}
 	return e
 }

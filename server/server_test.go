@@ -24,8 +24,13 @@ import (
 func TestPublicAPI(t *testing.T) {
 	p := newPair(t)
 	ctx := context.Background()
-	full, small := batchOf("full@1"), batchOf("small@1")
-	cs := p.companies(t, 69, 7, false)
+	cs := p.newCompanies(t, 69, 7, false)
+	for _, c := range cs[40:] {
+		c.Answers.UseCase = "coding_assistant"
+	}
+	p.enroll(t, cs)
+	full := p.cohort(t, "full", "customer_support")
+	small := p.cohort(t, "small", "coding_assistant")
 	for _, b := range []aggregation.BatchID{full, small} {
 		p.open(t, b)
 	}
@@ -209,8 +214,9 @@ func TestAuth(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	p := newPair(t)
 	ctx := context.Background()
-	b, closed := batchOf("bad@1"), batchOf("shut@1")
 	cs := p.companies(t, 30, 11, false)
+	b := p.cohort(t, "bad", "customer_support")
+	closed := p.cohort(t, "shut", "customer_support")
 	p.open(t, b)
 	p.open(t, closed)
 	p.close(t, closed)

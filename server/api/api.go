@@ -134,8 +134,12 @@ func decodeHex(field string, s string, out []byte) error {
 }
 
 // clip shortens a caller's input quoted in an error.
-func clip(s string) string {
-	const max = 80
+func clip(s string) string { return clipTo(s, 80) }
+
+// maxMessage bounds an error message read from a node.
+const maxMessage = 1000
+
+func clipTo(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
@@ -148,14 +152,22 @@ func EncodeKey(b []byte) string { return enc(b) }
 // DecodeKey decodes the public key of an enrollment request.
 func DecodeKey(s string) ([]byte, error) { return decode64("key", s, maxSmall) }
 
+// DecodeSignature reads a base64 signature.
+func DecodeSignature(s string) ([]byte, error) {
+	return decode64("signature", s, maxSmall)
+}
+
 // ParseError rebuilds the error a node answered with, so that the
 // caller can test it with errors.Is against aggregation's sentinels. A
 // 5xx is ErrUnavailable.
 func ParseError(status int, body []byte) error {
 	var e Error
 	_ = json.Unmarshal(body, &e)
+	// The message is the node's sentence for people, kept whole up to
+	// a bound: a refusal such as the differencing guard's explains
+	// itself at some length.
 	msg := fmt.Sprintf("%d %s: %s", status, clip(e.Error.Code),
-		clip(e.Error.Message))
+		clipTo(e.Error.Message, maxMessage))
 	if status >= 500 {
 		return fmt.Errorf("%s: %w", msg, ErrUnavailable)
 	}

@@ -57,6 +57,15 @@ func Build(ctx context.Context, c *Config, log *slog.Logger,
 	return n, nil
 }
 
+// OpenStore opens the store a validated configuration names, as the
+// node would, for the node's own command-line tools.
+func OpenStore(ctx context.Context, c *Config) (store.Store, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return openStore(ctx, c)
+}
+
 func openStore(ctx context.Context, c *Config) (store.Store, error) {
 	if c.DatabaseURL == "" {
 		return sqlite.Open(ctx, c.path(DatabaseFile))
@@ -78,7 +87,7 @@ func assemble(ctx context.Context, c *Config, role aggregation.Role,
 	lease, _ := time.ParseDuration(c.JobLease)
 	acfg := aggregation.Config{Role: role, Methodology: m, VerifyKey: vk,
 		ShareKey: k.share, StatementKey: k.statement,
-		Companies: server.Directory{Store: st}, Store: st,
+		Companies: server.NewDirectory(st), Store: st,
 		Instance: c.Instance, JobLease: lease}
 	scfg := server.Config{Store: st, Methodology: m, JobSize: c.JobSize,
 		Logger:   log.With(slog.String("role", role.String())),

@@ -7,6 +7,7 @@ package servertest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/crypto/sign"
+	"github.com/infermargin/infermargin/methodology"
 	"github.com/infermargin/infermargin/server"
 	"github.com/infermargin/infermargin/server/api"
 )
@@ -71,22 +73,53 @@ func (a *Admin) Do(ctx context.Context, method, path string, in,
 	return resp.StatusCode, json.Unmarshal(raw, out)
 }
 
-// Enroll registers a company's key.
-func (a *Admin) Enroll(ctx context.Context, company string,
-	key *sign.Verifier) error {
-	b, err := key.MarshalBinary()
+// Enroll submits a company's enrollment, signed with its key.
+func (a *Admin) Enroll(ctx context.Context, c *Company) error {
+	raw, err := c.Key.MarshalBinary()
 	if err != nil {
 		return err
 	}
-	_, err = a.Do(ctx, http.MethodPut, "/v1/admin/companies/"+company,
-		server.EnrollRequest{Key: api.EncodeKey(b)}, nil)
+	req := &api.EnrollmentRequest{Company: c.ID, Key: api.EncodeKey(raw),
+		Answers: c.Answers}
+	sig, err := c.Signer.Sign(sign.KindEnrollment, req.SignedBytes())
+	if err != nil {
+		return err
+	}
+	req.Signature = base64.StdEncoding.EncodeToString(sig)
+	_, err = a.Do(ctx, http.MethodPost, "/v1/enrollments", req, nil)
 	return err
 }
 
-// Open opens a batch.
+// Approve approves pending enrollments.
+func (a *Admin) Approve(ctx context.Context, reason string,
+	companies ...string) (*api.Decided, error) {
+	var out api.Decided
+	_, err := a.Do(ctx, http.MethodPost, "/v1/admin/enrollments/approve",
+		api.Decision{Companies: companies, Reason: reason}, &out)
+	return &out, err
+}
+
+// DefineCohort defines a cohort.
+func (a *Admin) DefineCohort(ctx context.Context, id string,
+	c methodology.Criteria) (*api.Cohort, error) {
+	var out api.Cohort
+	_, err := a.Do(ctx, http.MethodPost, "/v1/admin/cohorts",
+		api.CohortDefinition{ID: id, Criteria: c, Reason: "test"}, &out)
+	return &out, err
+}
+
+// Cohort returns a cohort's latest version.
+func (a *Admin) Cohort(ctx context.Context, id string) (*api.Cohort,
+	error) {
+	var out api.Cohort
+	_, err := a.Do(ctx, http.MethodGet, "/v1/admin/cohorts/"+id, nil, &out)
+	return &out, err
+}
+
+// Open opens a batch, on the leader, which opens it on the helper.
 func (a *Admin) Open(ctx context.Context, b aggregation.BatchID) error {
 	_, err := a.Do(ctx, http.MethodPost, "/v1/admin/batches",
-		server.OpenRequest{Batch: api.FromBatch(b)}, nil)
+		api.OpenRequest{Batch: api.FromBatch(b)}, nil)
 	return err
 }
 

@@ -24,7 +24,14 @@ type Company struct {
 	Signer  *sign.Signer
 	Key     *sign.Verifier
 	Buckets []uint64
+	// Answers are its questionnaire answers, DefaultAnswers unless a
+	// test changes them before enrolling it.
+	Answers methodology.Answers
 }
+
+// DefaultAnswers are the answers of a synthetic company.
+var DefaultAnswers = methodology.Answers{UseCase: "customer_support",
+	ARRBand: "1-5M", TeamSize: "11-50"}
 
 // Companies makes n companies with bucket indices drawn from rng. When
 // distinct is true, company i gets bucket i mod (buckets-1) in every
@@ -37,7 +44,8 @@ func Companies(m *methodology.Methodology, n int, rng *rand.Rand,
 		if err != nil {
 			return nil, err
 		}
-		c := &Company{ID: fmt.Sprintf("co-%04d", i), Signer: s}
+		c := &Company{ID: fmt.Sprintf("co-%04d", i), Signer: s,
+			Answers: DefaultAnswers}
 		if c.Key, err = s.Verifier(); err != nil {
 			return nil, err
 		}
@@ -58,16 +66,44 @@ func Companies(m *methodology.Methodology, n int, rng *rand.Rand,
 	return out, nil
 }
 
-// EnrollAll enrolls every company with each node.
+// EnrollAll enrolls every company with each node and has each node's
+// operator approve them all in one decision.
 func EnrollAll(ctx context.Context, cs []*Company, nodes ...*Admin) error {
-	for _, c := range cs {
-		for _, n := range nodes {
-			if err := n.Enroll(ctx, c.ID, c.Key); err != nil {
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	for _, n := range nodes {
+		for _, c := range cs {
+			if err := n.Enroll(ctx, c); err != nil {
 				return fmt.Errorf("enroll %s: %w", c.ID, err)
 			}
 		}
+		if _, err := n.Approve(ctx, "test companies", ids...); err != nil {
+			return fmt.Errorf("approve: %w", err)
+		}
 	}
 	return nil
+}
+
+// DefineAll defines a cohort on each node and returns the reference of
+// its version 1, after checking that every node holds the same one.
+func DefineAll(ctx context.Context, id string, c methodology.Criteria,
+	nodes ...*Admin) (string, error) {
+	var first *api.Cohort
+	for _, n := range nodes {
+		co, err := n.DefineCohort(ctx, id, c)
+		if err != nil {
+			return "", fmt.Errorf("define %s: %w", id, err)
+		}
+		if first != nil && (co.Ref != first.Ref ||
+			co.Digest != first.Digest) {
+			return "", fmt.Errorf("define %s: nodes hold %s and %s", id,
+				first.Ref, co.Ref)
+		}
+		first = co
+	}
+	return first.Ref, nil
 }
 
 // Histograms is the plaintext histogram of each metric.
@@ -86,6 +122,13 @@ func Histograms(m *methodology.Methodology, cs []*Company) [][]uint64 {
 // per metric n and the nearest-rank percentiles over the defined
 // values, found by sorting, independently of methodology.Percentiles.
 func Want(m *methodology.Methodology, cs []*Company) []api.ReportMetric {
+	return WantAt(m, cs, m.Thresholds.Public)
+}
+
+// WantAt is Want for a tier whose threshold is min, such as the
+// private tier's.
+func WantAt(m *methodology.Methodology, cs []*Company,
+	min int) []api.ReportMetric {
 	var out []api.ReportMetric
 	for j := range m.Metrics {
 		mt := &m.Metrics[j]
@@ -99,7 +142,7 @@ func Want(m *methodology.Methodology, cs []*Company) []api.ReportMetric {
 		n := uint64(len(idx))
 		rm := api.ReportMetric{Name: mt.Name, N: &n,
 			Percentiles: map[string]api.BucketRange{}}
-		if len(idx) < m.Thresholds.Public {
+		if len(idx) < min {
 			rm = api.ReportMetric{Name: mt.Name, Suppressed: true}
 			out = append(out, rm)
 			continue
