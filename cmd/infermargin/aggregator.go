@@ -53,7 +53,7 @@ func aggregatorCommand() *cobra.Command {
 	fl.StringVar(&over.DatabaseURL, "database-url", "",
 		"reference (env:// or file://) to a PostgreSQL URL")
 	fl.StringVar(&over.Instance, "instance", "", "replica name in job leases")
-	cmd.AddCommand(keysCommand(), tokenCommand())
+	cmd.AddCommand(keysCommand(), tokenCommand(), accountCommand())
 	return cmd
 }
 
