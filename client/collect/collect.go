@@ -10,6 +10,9 @@
 // only the report leaves it, bucket indices split into Prio3 shares,
 // each aggregator's encrypted to it and the whole signed.
 //
+// The metrics of each month computed are kept on the machine, in the
+// folder Config.MetricsDir names, for `infermargin dashboard`.
+//
 // The package does not enroll companies, create the aggregators' keys
 // or retry an upload on its own.
 package collect
@@ -18,13 +21,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/infermargin/infermargin/client/metrics"
 	"github.com/infermargin/infermargin/methodology"
 )
 
 // Compute fetches the data of period (YYYY-MM), computes its metrics
-// and buckets them: everything a dry run shows. Progress lines go to
+// and buckets them: everything a dry run shows. It keeps the metrics
+// on this machine for the dashboard (see Keep). Progress lines go to
 // progress, which may be nil.
 func Compute(ctx context.Context, c *Config, period string,
 	progress io.Writer) (*Summary, Stats, error) {
@@ -49,6 +54,9 @@ func Compute(ctx context.Context, c *Config, period string,
 		return nil, st, err
 	}
 	s.UnknownAI = st.UnknownAI
+	if err := c.Keep(s, time.Now()); err != nil {
+		return nil, st, err
+	}
 	return s, st, nil
 }
 

@@ -90,9 +90,11 @@ type Aggregators struct {
 	Company string `yaml:"company"`
 	// Cohort is the cohort id and version, like "support-smb@1".
 	Cohort string `yaml:"cohort"`
-	// SigningKey is the company's Tink keyset, encrypted under KEK.
+	// SigningKey is the company's Tink keyset, encrypted under KEK;
+	// `infermargin org init` makes it.
 	SigningKey string `yaml:"signing_key"`
-	// KEK is the local key-encryption key file (mode 0600).
+	// KEK is the key-encryption key: a local key file (mode 0600) or
+	// a Vault Transit key, vault-transit://MOUNT/KEY (see OpenKEK).
 	KEK string `yaml:"kek"`
 	// The operators' public keys: HPKE share keys and statement keys.
 	LeaderShareKey     string `yaml:"leader_share_key"`
@@ -101,6 +103,12 @@ type Aggregators struct {
 	HelperStatementKey string `yaml:"helper_statement_key"`
 	// ReceiptsDir is where signed receipts are written (created 0700).
 	ReceiptsDir string `yaml:"receipts_dir"`
+	// MetricsDir is where each computed month's metrics are kept, as
+	// YYYY-MM.json (mode 0600, folder 0700), for `infermargin
+	// dashboard`; they never leave the machine. Empty means the folder
+	// "metrics" beside ReceiptsDir, and with both empty nothing is
+	// kept.
+	MetricsDir string `yaml:"metrics_dir"`
 }
 
 // Vault configures how vault:// references are read. Empty fields
@@ -168,8 +176,8 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	for _, p := range []*string{&a.SigningKey, &a.KEK, &a.LeaderShareKey,
 		&a.HelperShareKey, &a.LeaderStatementKey, &a.HelperStatementKey,
-		&a.ReceiptsDir} {
-		if *p != "" && !filepath.IsAbs(*p) {
+		&a.ReceiptsDir, &a.MetricsDir} {
+		if *p != "" && !filepath.IsAbs(*p) && !IsTransit(*p) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
@@ -250,6 +258,35 @@ func (c *Config) ValidateUpload() error {
 		return fmt.Errorf("aggregators.cohort: %w", err)
 	}
 	return a.checkFiles()
+}
+
+// ValidateMember checks what a company needs to speak to the
+// aggregators as itself, to enroll or to read its cohort's private
+// results: both URLs, the company id, its signing key and the
+// key-encryption key. Unlike ValidateUpload it needs no cohort and no
+// operator keys, which a company has only once enrolled.
+func (c *Config) ValidateMember() error {
+	a := c.Aggregators
+	if a == nil {
+		return errors.New("aggregators: missing; name the leader, the " +
+			"helper, the company, signing_key and kek")
+	}
+	if err := checkURL("aggregators.leader", a.Leader, false); err != nil {
+		return err
+	}
+	if err := checkURL("aggregators.helper", a.Helper, false); err != nil {
+		return err
+	}
+	if err := aggregation.CheckCompany(a.Company); err != nil {
+		return fmt.Errorf("aggregators.company: %w", err)
+	}
+	if a.SigningKey == "" {
+		return errors.New("aggregators.signing_key: missing")
+	}
+	if a.KEK == "" {
+		return errors.New("aggregators.kek: missing")
+	}
+	return nil
 }
 
 func (a *Aggregators) checkFiles() error {

@@ -46,6 +46,9 @@ var Env = []EnvVar{
 	agg("RECEIPTS_DIR", "receipts_dir", func(a *Aggregators) *string {
 		return &a.ReceiptsDir
 	}),
+	agg("METRICS_DIR", "metrics_dir", func(a *Aggregators) *string {
+		return &a.MetricsDir
+	}),
 	agg("LEADER_SHARE_KEY", "leader_share_key",
 		func(a *Aggregators) *string { return &a.LeaderShareKey }),
 	agg("HELPER_SHARE_KEY", "helper_share_key",

@@ -12,7 +12,6 @@ import (
 	"github.com/infermargin/infermargin/aggregation"
 	"github.com/infermargin/infermargin/client/submit"
 	"github.com/infermargin/infermargin/crypto/hpke"
-	"github.com/infermargin/infermargin/crypto/keys"
 	"github.com/infermargin/infermargin/crypto/sign"
 	"github.com/infermargin/infermargin/server/api"
 	"github.com/infermargin/infermargin/server/node"
@@ -43,7 +42,11 @@ func Prepare(c *Config, s *Summary, hc *http.Client) (*Upload, error) {
 		return nil, err
 	}
 	a := c.Aggregators
-	cl, err := a.client(s)
+	signer, err := c.Signer(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	cl, err := a.client(s, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +74,7 @@ func (c *Config) CheckKeys() error {
 		return err
 	}
 	a := c.Aggregators
-	if _, err := a.signer(); err != nil {
+	if _, err := c.Signer(context.Background()); err != nil {
 		return err
 	}
 	if _, err := a.shareKeys(); err != nil {
@@ -93,33 +96,13 @@ func (a *Aggregators) shareKeys() ([2]*hpke.PublicKey, error) {
 	return ks, nil
 }
 
-func (a *Aggregators) client(s *Summary) (*aggregation.Client, error) {
-	signer, err := a.signer()
-	if err != nil {
-		return nil, err
-	}
+func (a *Aggregators) client(s *Summary, signer *sign.Signer) (
+	*aggregation.Client, error) {
 	ks, err := a.shareKeys()
 	if err != nil {
 		return nil, err
 	}
 	return aggregation.NewClient(s.m, a.Company, signer, ks[0], ks[1])
-}
-
-func (a *Aggregators) signer() (*sign.Signer, error) {
-	kek, err := keys.LoadLocalKEK(a.KEK)
-	if err != nil {
-		return nil, fmt.Errorf("aggregators.kek: %w", err)
-	}
-	f, err := os.Open(a.SigningKey)
-	if err != nil {
-		return nil, fmt.Errorf("aggregators.signing_key: %w", err)
-	}
-	defer f.Close()
-	h, err := keys.ReadEncrypted(f, kek, SigningPurpose(a.Company))
-	if err != nil {
-		return nil, fmt.Errorf("aggregators.signing_key: %w", err)
-	}
-	return sign.SignerFromHandle(h)
 }
 
 func (a *Aggregators) verifiers() ([2]*sign.Verifier, error) {
