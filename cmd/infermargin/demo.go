@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,14 +18,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/infermargin/infermargin/aggregation"
-	"github.com/infermargin/infermargin/client/collect"
 	"github.com/infermargin/infermargin/client/metrics"
 	"github.com/infermargin/infermargin/client/simulator"
-	"github.com/infermargin/infermargin/crypto/keys"
-	"github.com/infermargin/infermargin/crypto/sign"
 	"github.com/infermargin/infermargin/methodology"
 	"github.com/infermargin/infermargin/server/api"
-	"github.com/infermargin/infermargin/server/node"
 )
 
 type demoFlags struct {
@@ -46,17 +41,23 @@ func demoCommand() *cobra.Command {
 		Short: "Run a leader, a helper and simulated companies on this machine",
 		Long: "demo starts a leader and a helper aggregator on loopback, " +
 			"each with its own embedded store, and simulated OpenAI, " +
-			"Anthropic and Stripe accounts of synthetic companies spread " +
-			"round-robin over cohorts. For each company it enrolls a " +
-			"signing key and runs the real collector: fetch the month " +
-			"from the simulator, compute, upload the secret-shared " +
-			"report over HTTP. It then aggregates, publishes, and " +
-			"serves the public API until interrupted (or exits after " +
-			"publishing with --once). The simulated history ends ten " +
-			"days after --period.",
+			"Anthropic and Stripe accounts of synthetic companies. Each " +
+			"company makes its signing key and enrolls with both nodes " +
+			"with one primary use case; both operators approve them and " +
+			"define one cohort per use case. The last cohort gets a " +
+			"smaller share of the companies, so that by default it is " +
+			"too small for the public (n < 30) but not for its members " +
+			"(n >= 10). Each company then runs the real collector: " +
+			"fetch the month from the simulator, compute, upload the " +
+			"secret-shared report over HTTP. The leader aggregates and " +
+			"publishes every cohort for both tiers, shows the dashboard " +
+			"a member of the small cohort sees, and serves the " +
+			"public API until interrupted (or exits with --once). The " +
+			"simulated history ends ten days after --period.",
 		Example: "  infermargin demo\n" +
-			"  infermargin demo --once --orgs 29 --cohorts 1   # suppressed\n" +
-			"  infermargin demo --once --orgs 30 --cohorts 1   # published",
+			"  infermargin demo --once --orgs 9 --cohorts 1    # too narrow to open\n" +
+			"  infermargin demo --once --orgs 29 --cohorts 1   # private only\n" +
+			"  infermargin demo --once --orgs 30 --cohorts 1   # public",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt,
@@ -81,6 +82,10 @@ func demoCommand() *cobra.Command {
 func runDemo(ctx context.Context, out io.Writer, f demoFlags) error {
 	if f.orgs < 1 || f.cohorts < 1 || f.cohorts > f.orgs {
 		return errors.New("demo: want --orgs >= --cohorts >= 1")
+	}
+	if f.cohorts > maxDemoCohorts {
+		return fmt.Errorf("demo: want --cohorts <= %d, one per use case",
+			maxDemoCohorts)
 	}
 	dir, cleanup, err := demoDir(f.data)
 	if err != nil {
@@ -109,7 +114,7 @@ func runDemo(ctx context.Context, out io.Writer, f demoFlags) error {
 		return err
 	}
 	defer p.close()
-	reports, err := demoRun(ctx, p, sim.sim, sim.url, dir, f)
+	results, cs, err := demoRun(ctx, p, sim.sim, sim.url, dir, f)
 	if err != nil {
 		return err
 	}
@@ -117,7 +122,10 @@ func runDemo(ctx context.Context, out io.Writer, f demoFlags) error {
 	if f.data == "" {
 		logs += " (removed on exit; keep it with --data DIR)"
 	}
-	printSummary(out, reports, p.urls[aggregation.Leader], logs)
+	printSummary(out, results, p.urls[aggregation.Leader], logs)
+	if err := showMember(ctx, out, cs, results, f.period); err != nil {
+		return err
+	}
 	if f.once {
 		return nil
 	}
@@ -156,78 +164,102 @@ func demoNow(period string) (time.Time, error) {
 	return p.End().AddDate(0, 0, 9), nil
 }
 
-// demoRun collects, uploads, aggregates and publishes every cohort.
+// demoRun takes every simulated company through what its founder and
+// the two operators do: enroll, approve, define the cohorts, open
+// their batches, collect and upload, then aggregate and publish each
+// batch for both tiers.
 func demoRun(ctx context.Context, p *demoPair, sim *simulator.Simulator,
-	url, dir string, f demoFlags) ([]*api.Report, error) {
+	url, dir string, f demoFlags) ([]*demoResult, []*demoCompany, error) {
 	m, err := methodology.Load("v1")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	batches := make([]aggregation.BatchID, f.cohorts)
-	for i := range batches {
-		batches[i] = aggregation.BatchID{
-			Cohort: fmt.Sprintf("demo-%d@1", i+1), Period: f.period,
-			Methodology: m.Version}
-		for _, n := range p.nodes {
-			if err := n.OpenBatch(ctx, batches[i]); err != nil {
-				return nil, err
-			}
+	plan, err := newDemoPlan(m, sim.Companies(), f.cohorts)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, err := demoCompanies(ctx, p, plan, url, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	ops, err := p.operators(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ops.approve(ctx, cs); err != nil {
+		return nil, nil, err
+	}
+	results, err := ops.define(ctx, plan, f.period)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := demoUpload(ctx, p, cs, results, f.period); err != nil {
+		return nil, nil, err
+	}
+	for _, r := range results {
+		if err := ops.publish(ctx, r); err != nil {
+			return nil, nil, err
 		}
 	}
-	if err := demoUpload(ctx, p, sim, url, dir, f); err != nil {
-		return nil, err
-	}
-	var out []*api.Report
-	for _, b := range batches {
-		r, err := demoPublish(ctx, p, b)
-		if err != nil {
-			return nil, err
+	return results, cs, nil
+}
+
+// showMember shows the dashboard of the first company of the last
+// cohort with a private result, private-only if there is one: what a
+// member sees, and nobody else can.
+func showMember(ctx context.Context, out io.Writer, cs []*demoCompany,
+	results []*demoResult, period string) error {
+	var pick *demoResult
+	for _, r := range results {
+		if r.tier(aggregation.Private) != nil {
+			pick = r
 		}
-		out = append(out, r)
 	}
-	return out, nil
+	if pick == nil {
+		return nil
+	}
+	for _, c := range cs {
+		if c.cohort == pick.cohort.id {
+			fmt.Fprintf(out, "\nWhat a member of %s sees: `infermargin "+
+				"dashboard --period %s` for %s\n\n", pick.batch.Cohort,
+				period, c.ID)
+			return c.dashboard(ctx, out, period)
+		}
+	}
+	return nil
 }
 
 // demoWorkers bounds the companies collected at once: enough to keep
 // two cores busy while others wait on loopback HTTP.
 const demoWorkers = 4
 
-// demoUpload runs the real collector for every simulated company, as
-// its founder would: enroll, fetch, compute, upload. It stops at the
-// first error.
-func demoUpload(ctx context.Context, p *demoPair, sim *simulator.Simulator,
-	url, dir string, f demoFlags) error {
-	kek, err := demoKEK(dir)
-	if err != nil {
-		return err
-	}
+// each runs f for 0 to n-1 on demoWorkers goroutines and returns the
+// first error, after which it starts no more.
+func each(ctx context.Context, n int, f func(ctx context.Context,
+	i int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan int)
 	errs := make(chan error, demoWorkers)
 	var wg sync.WaitGroup
-	cs := sim.Companies()
 	for range demoWorkers {
 		wg.Go(func() {
 			for i := range jobs {
-				c := demoCompany{Company: cs[i], kek: kek, url: url,
-					cohort: fmt.Sprintf("demo-%d@1", i%f.cohorts+1),
-					dir:    filepath.Join(dir, "companies", cs[i].ID)}
-				if err := c.run(ctx, p, f.period); err != nil {
-					errs <- fmt.Errorf("demo %s: %w", c.ID, err)
+				if err := f(ctx, i); err != nil {
+					errs <- err
 					cancel()
 					return
 				}
 			}
 		})
 	}
-	feed(ctx, jobs, len(cs))
+	feed(ctx, jobs, n)
 	wg.Wait()
 	close(errs)
 	if err := <-errs; err != nil {
 		return err
 	}
-	return ctx.Err() // interrupted before every company was fed
+	return ctx.Err() // interrupted before every job was fed
 }
 
 // feed sends 0 to n-1 on jobs, then closes it, or stops early when ctx
@@ -243,129 +275,64 @@ func feed(ctx context.Context, jobs chan<- int, n int) {
 	}
 }
 
-// demoKEK creates the key-encryption key every demo company's signing
-// key is encrypted under; real companies each have their own.
-func demoKEK(dir string) (string, error) {
-	path := filepath.Join(dir, "companies.kek")
-	if err := keys.GenerateLocalKEK(path); err != nil {
-		return "", err
-	}
-	return path, nil
-}
-
-// demoCompany is one simulated company with its collector's files.
-type demoCompany struct {
-	simulator.Company
-	kek, url, cohort, dir string
-}
-
-func (c *demoCompany) run(ctx context.Context, p *demoPair,
-	period string) error {
-	cfg, err := c.config(p)
-	if err != nil {
-		return err
-	}
-	if err := c.enroll(ctx, p, cfg.Aggregators.SigningKey); err != nil {
-		return err
-	}
-	s, _, err := collect.Compute(ctx, cfg, period, nil)
-	if err != nil {
-		return err
-	}
-	_, err = collect.Submit(ctx, cfg, s)
-	return err
-}
-
-// config writes the company's keys and returns the configuration a
-// founder would write, with the aggregators filled in.
-func (c *demoCompany) config(p *demoPair) (*collect.Config, error) {
-	refs, err := writeKeys(c.dir, c.Company)
-	if err != nil {
-		return nil, err
-	}
-	l, h := p.dirs[aggregation.Leader], p.dirs[aggregation.Helper]
-	cfg := &collect.Config{Providers: providersOf(c.Company, c.url, refs),
-		Aggregators: &collect.Aggregators{
-			Leader:  p.urls[aggregation.Leader],
-			Helper:  p.urls[aggregation.Helper],
-			Company: c.ID, Cohort: c.cohort, KEK: c.kek,
-			SigningKey:         filepath.Join(c.dir, "signing.json"),
-			LeaderShareKey:     filepath.Join(l, node.SharePubFile),
-			HelperShareKey:     filepath.Join(h, node.SharePubFile),
-			LeaderStatementKey: filepath.Join(l, node.StatementPubFile),
-			HelperStatementKey: filepath.Join(h, node.StatementPubFile),
-			ReceiptsDir:        filepath.Join(c.dir, "receipts")}}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	return cfg, nil
-}
-
-// enroll creates the company's signing key, writes it encrypted under
-// the demo KEK to path and enrolls its public key with both nodes.
-func (c *demoCompany) enroll(ctx context.Context, p *demoPair,
-	path string) error {
-	kek, err := keys.LoadLocalKEK(c.kek)
-	if err != nil {
-		return err
-	}
-	s, err := sign.GenerateSigner()
-	if err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	err = keys.WriteEncrypted(&b, s.Handle(), kek,
-		collect.SigningPurpose(c.ID))
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
-		return err
-	}
-	v, err := s.Verifier()
-	if err != nil {
-		return err
-	}
-	for _, n := range p.nodes {
-		if err := n.Enroll(ctx, c.ID, v); err != nil {
-			return err
+// demoUpload runs the real collector for every company whose cohort
+// opened a batch, as its founder would: fetch, compute, upload.
+func demoUpload(ctx context.Context, p *demoPair, cs []*demoCompany,
+	results []*demoResult, period string) error {
+	refs := map[string]string{}
+	for _, r := range results {
+		if r.opened {
+			refs[r.cohort.id] = r.batch.Cohort
 		}
 	}
-	return nil
-}
-
-// demoPublish closes a batch on both nodes, has the leader aggregate it
-// with the helper over HTTP, and publishes its public report.
-func demoPublish(ctx context.Context, p *demoPair, b aggregation.BatchID) (
-	*api.Report, error) {
-	for _, n := range p.nodes {
-		if err := n.CloseBatch(ctx, b); err != nil {
-			return nil, err
+	return each(ctx, len(cs), func(ctx context.Context, i int) error {
+		c := cs[i]
+		ref, ok := refs[c.cohort]
+		if !ok {
+			return nil
 		}
-	}
-	leader := p.nodes[aggregation.Leader]
-	if _, err := leader.Aggregate(ctx, b); err != nil {
-		return nil, err
-	}
-	return leader.Publish(ctx, b, aggregation.Public)
+		c.cfg.Aggregators.Cohort = ref
+		if err := c.collect(ctx, period); err != nil {
+			return fmt.Errorf("demo %s: %w", c.ID, err)
+		}
+		return nil
+	})
 }
 
-func printSummary(out io.Writer, reports []*api.Report, url, logs string) {
+func printSummary(out io.Writer, results []*demoResult, url, logs string) {
 	fmt.Fprintf(out, "InferMargin demo: leader at %s\nnode logs: %s\n",
 		url, logs)
-	for _, r := range reports {
-		fmt.Fprintf(out, "\n%s %s, %s tier, methodology %s: ", r.Cohort,
-			r.Period, r.Tier, r.Methodology.Version)
-		if r.Summary().Suppressed {
-			fmt.Fprintf(out, "suppressed\n  %s\n", r.Metrics[0].Reason)
-			continue
-		}
-		fmt.Fprintf(out, "published over %d reports\n", r.Count)
-		for _, m := range r.Metrics {
-			fmt.Fprintf(out, "  %-36s %s\n", m.Name, metricLine(m))
+	var public, private []string
+	for _, r := range results {
+		fmt.Fprintf(out, "\n%s (%s, %d members) %s, methodology %s: %s\n",
+			r.batch.Cohort, r.cohort.useCase, r.members, r.batch.Period,
+			r.batch.Methodology, r.verdict())
+		switch {
+		case !r.opened:
+			fmt.Fprintf(out, "  %s\n", r.reason)
+		case r.tier(aggregation.Public) != nil:
+			public = append(public, r.batch.Cohort)
+			for _, m := range r.tier(aggregation.Public).Metrics {
+				fmt.Fprintf(out, "  %-36s %s\n", m.Name, metricLine(m))
+			}
+		case r.tier(aggregation.Private) != nil:
+			private = append(private, r.batch.Cohort)
+			fmt.Fprintf(out, "  public: suppressed, %s\n  private: "+
+				"published; only its members read it, with requests "+
+				"signed by their company key\n",
+				r.reports[aggregation.Public].Metrics[0].Reason)
 		}
 	}
-	fmt.Fprintf(out, "\npublic API: %s/v1/reports\n", url)
+	fmt.Fprintf(out, "\npublic cohorts: %s\nprivate-only cohorts: %s\n",
+		list(public), list(private))
+	fmt.Fprintf(out, "public API: %s/v1/reports\n", url)
+}
+
+func list(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
 }
 
 func metricLine(m api.ReportMetric) string {

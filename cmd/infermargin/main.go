@@ -24,6 +24,7 @@ func main() {
 		SilenceErrors: true, // main prints the error once
 	}
 	root.AddCommand(demoCommand(), aggregatorCommand(), collectCommand(),
+		orgCommand(), dashboardCommand(), adminCommand(),
 		simulateCommand())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "infermargin:", err)

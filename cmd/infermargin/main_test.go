@@ -40,12 +40,22 @@ func TestDemoOnce(t *testing.T) {
 		wantFail bool
 	}{
 		{args: []string{"--orgs", "30", "--cohorts", "1"},
-			want: []string{"demo-1@1 2026-11, public tier, methodology v1: " +
-				"published over 30 reports", "llm_spend_usd", "p50 [",
-				"/v1/reports"}},
+			want: []string{"customer-support@1 (customer_support, 30 " +
+				"members) 2026-11, methodology v1: public and private, " +
+				"30 reports", "llm_spend_usd", "p50 [",
+				"public cohorts: customer-support@1",
+				"private-only cohorts: none", "/v1/reports"}},
 		{args: []string{"--orgs", "29", "--cohorts", "1"},
-			want: []string{"demo-1@1 2026-11, public tier, methodology v1: " +
-				"suppressed", "fewer than 30 reports"}},
+			want: []string{"customer-support@1 (customer_support, 29 " +
+				"members) 2026-11, methodology v1: private only, 29 " +
+				"reports", "fewer than 30 reports",
+				"public cohorts: none",
+				"private-only cohorts: customer-support@1",
+				"What a member of customer-support@1 sees",
+				"private tier, 29 reports", "▲ you"}},
+		{args: []string{"--orgs", "9", "--cohorts", "1"},
+			want: []string{"not opened, too narrow",
+				"9 approved members, fewer than 10"}},
 		{args: []string{"--orgs", "2", "--cohorts", "3"},
 			want: []string{"want --orgs >= --cohorts"}, wantFail: true},
 	}

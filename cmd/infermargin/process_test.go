@@ -20,6 +20,7 @@ import (
 	"github.com/infermargin/infermargin/client/submit"
 	"github.com/infermargin/infermargin/crypto/hpke"
 	"github.com/infermargin/infermargin/internal/testenv"
+	"github.com/infermargin/infermargin/methodology"
 	"github.com/infermargin/infermargin/server"
 	"github.com/infermargin/infermargin/server/node"
 	"github.com/infermargin/infermargin/server/servertest"
@@ -221,8 +222,9 @@ func hashHex(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// fill enrolls n companies on both nodes, opens b, uploads one report
-// each and closes b.
+// fill enrolls the companies on both nodes, defines b's cohort (b's
+// cohort must be its version 1) of their use case, opens b, uploads
+// one report each and closes b.
 func (c *cluster) fill(t *testing.T, b aggregation.BatchID,
 	cs []*servertest.Company) {
 	t.Helper()
@@ -230,10 +232,9 @@ func (c *cluster) fill(t *testing.T, b aggregation.BatchID,
 	if err := servertest.EnrollAll(ctx, cs, c.admin[0], c.admin[1]); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range c.admin {
-		if err := a.Open(ctx, b); err != nil {
-			t.Fatal(err)
-		}
+	c.define(t, b, cs[0].Answers.UseCase)
+	if err := c.admin[0].Open(ctx, b); err != nil {
+		t.Fatal(err)
 	}
 	sub := submit.New(c.to[0], c.to[1], nil)
 	for _, co := range cs {
@@ -249,5 +250,21 @@ func (c *cluster) fill(t *testing.T, b aggregation.BatchID,
 		if err := a.Close(ctx, b); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// define defines the cohort of b, of one use case, on both nodes, and
+// checks that b names its version 1.
+func (c *cluster) define(t *testing.T, b aggregation.BatchID,
+	useCase string) {
+	t.Helper()
+	id, _, _ := strings.Cut(b.Cohort, "@")
+	ref, err := servertest.DefineAll(context.Background(), id,
+		methodology.Criteria{UseCase: useCase}, c.admin[0], c.admin[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref != b.Cohort {
+		t.Fatalf("cohort %s defined as %s", b.Cohort, ref)
 	}
 }
