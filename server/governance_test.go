@@ -538,3 +538,55 @@ func TestDifferencingGuardHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestCohortMismatch has the helper's operator reject a company the
+// leader's approved: both nodes then hold a support@1 with other
+// members, and the batch opens on neither.
+func TestCohortMismatch(t *testing.T) {
+	p := newPair(t)
+	ctx := context.Background()
+	cs := p.newCompanies(t, 11, 6, false)
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+		for _, a := range p.admin {
+			if err := a.Enroll(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := p.admin[0].Approve(ctx, "ok", ids...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.admin[1].Approve(ctx, "ok", ids[1:]...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.admin[1].Do(ctx, http.MethodPost,
+		"/v1/admin/enrollments/reject", api.Decision{
+			Companies: ids[:1], Reason: "unverified"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var refs [2]string
+	for role, a := range p.admin {
+		co, err := a.DefineCohort(ctx, "support",
+			methodology.Criteria{UseCase: "customer_support"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs[role] = co.Ref
+	}
+	if refs != [2]string{"support@1", "support@1"} {
+		t.Fatalf("cohort versions = %v, want support@1 on both", refs)
+	}
+	b := batchOf("support@1")
+	err := p.admin[0].Open(ctx, b)
+	wantCode(t, "open with different members", err, 409,
+		"cohort_mismatch", "other members")
+	for role, a := range p.admin {
+		err := a.Close(ctx, b)
+		if !errors.Is(err, aggregation.ErrUnknownBatch) {
+			t.Errorf("%s: close after refused open = %v, want unknown "+
+				"batch", aggregation.Role(role), err)
+		}
+	}
+}

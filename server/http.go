@@ -51,7 +51,6 @@ var statusOf = map[string]int{
 	"bad_statement":     http.StatusBadGateway,
 	"unknown_job":       http.StatusNotFound,
 	"job_conflict":      http.StatusConflict,
-	"company_exists":    http.StatusConflict,
 	"already_published": http.StatusConflict,
 	codeJSON:            http.StatusBadRequest,
 	codeBase64:          http.StatusBadRequest,
@@ -83,7 +82,6 @@ var storeCodes = []struct {
 	err  error
 	code string
 }{
-	{store.ErrCompanyExists, "company_exists"},
 	{store.ErrPublished, "already_published"},
 	{store.ErrUnknownReport, codeNotFound},
 	{store.ErrEnrollmentExists, "enrollment_exists"},

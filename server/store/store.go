@@ -33,7 +33,6 @@ import (
 // Errors of the node-level records. The aggregation part answers with
 // aggregation's own errors.
 var (
-	ErrCompanyExists  = errors.New("company already enrolled with another key")
 	ErrPublished      = errors.New("report already published")
 	ErrUnknownReport  = errors.New("no published report with that id")
 	ErrReceiptMissing = errors.New("no receipt for that report")
