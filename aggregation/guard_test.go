@@ -206,3 +206,29 @@ func TestNonMemberUploadRefused(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckDifference is the guard's cost for one release of
+// 10,000 companies against 100 released batches of one period, each of
+// 10,000 companies half shared with it.
+func BenchmarkCheckDifference(b *testing.B) {
+	const n, released = 10000, 100
+	mine := make([]string, n)
+	for i := range mine {
+		mine[i] = fmt.Sprintf("co-%06d", i)
+	}
+	var rs []*aggregation.ReleaseRecord
+	for r := range released {
+		cs := make([]string, n)
+		for i := range cs {
+			cs[i] = fmt.Sprintf("co-%06d", i+n/2)
+		}
+		rs = append(rs, &aggregation.ReleaseRecord{
+			Batch: batch(fmt.Sprintf("other%d@1", r)), Companies: cs})
+	}
+	for b.Loop() {
+		if err := aggregation.CheckDifference(batch("mine@1"), mine, rs,
+			10); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

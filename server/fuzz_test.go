@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/infermargin/infermargin/crypto/sign"
@@ -34,22 +35,27 @@ func FuzzUploadEndpoint(f *testing.F) {
 	f.Add([]byte(`[]`))
 	url := p.srv[1].URL + "/v1/uploads"
 	f.Fuzz(func(t *testing.T, body []byte) {
-		resp, err := http.Post(url, "application/json",
-			bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode == http.StatusCreated {
-			return
-		}
-		var e api.Error
-		if resp.StatusCode >= 500 || json.Unmarshal(raw, &e) != nil ||
-			e.Error.Code == "" {
-			t.Fatalf("upload answered %d %s", resp.StatusCode, raw)
-		}
+		postAny(t, url, body, http.StatusCreated)
 	})
+}
+
+// postAny posts body to url and fails unless the answer has one of the
+// ok statuses or is a 4xx with a JSON error and a code.
+func postAny(t *testing.T, url string, body []byte, ok ...int) {
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if slices.Contains(ok, resp.StatusCode) {
+		return
+	}
+	var e api.Error
+	if resp.StatusCode >= 500 || json.Unmarshal(raw, &e) != nil ||
+		e.Error.Code == "" {
+		t.Fatalf("POST %s answered %d %s", url, resp.StatusCode, raw)
+	}
 }
 
 // FuzzEnrollmentEndpoint posts arbitrary bodies to a node's public
@@ -77,21 +83,6 @@ func FuzzEnrollmentEndpoint(f *testing.F) {
 	f.Add([]byte(`{"company":"a","answers":{"use_case":["x","y"]}}`))
 	url := p.srv[0].URL + "/v1/enrollments"
 	f.Fuzz(func(t *testing.T, body []byte) {
-		resp, err := http.Post(url, "application/json",
-			bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode == http.StatusCreated ||
-			resp.StatusCode == http.StatusOK {
-			return
-		}
-		var e api.Error
-		if resp.StatusCode >= 500 || json.Unmarshal(raw, &e) != nil ||
-			e.Error.Code == "" {
-			t.Fatalf("enrollment answered %d %s", resp.StatusCode, raw)
-		}
+		postAny(t, url, body, http.StatusCreated, http.StatusOK)
 	})
 }

@@ -243,14 +243,8 @@ func (c *Config) ValidateUpload() error {
 		return errors.New("aggregators: missing; an upload needs it " +
 			"(a dry run does not)")
 	}
-	if err := checkURL("aggregators.leader", a.Leader, false); err != nil {
+	if err := a.checkIdentity(); err != nil {
 		return err
-	}
-	if err := checkURL("aggregators.helper", a.Helper, false); err != nil {
-		return err
-	}
-	if err := aggregation.CheckCompany(a.Company); err != nil {
-		return fmt.Errorf("aggregators.company: %w", err)
 	}
 	b := aggregation.BatchID{Cohort: a.Cohort, Period: "2000-01",
 		Methodology: "v1"}
@@ -271,6 +265,20 @@ func (c *Config) ValidateMember() error {
 		return errors.New("aggregators: missing; name the leader, the " +
 			"helper, the company, signing_key and kek")
 	}
+	if err := a.checkIdentity(); err != nil {
+		return err
+	}
+	if a.SigningKey == "" {
+		return errors.New("aggregators.signing_key: missing")
+	}
+	if a.KEK == "" {
+		return errors.New("aggregators.kek: missing")
+	}
+	return nil
+}
+
+// checkIdentity checks the two nodes' URLs and the company id.
+func (a *Aggregators) checkIdentity() error {
 	if err := checkURL("aggregators.leader", a.Leader, false); err != nil {
 		return err
 	}
@@ -279,12 +287,6 @@ func (c *Config) ValidateMember() error {
 	}
 	if err := aggregation.CheckCompany(a.Company); err != nil {
 		return fmt.Errorf("aggregators.company: %w", err)
-	}
-	if a.SigningKey == "" {
-		return errors.New("aggregators.signing_key: missing")
-	}
-	if a.KEK == "" {
-		return errors.New("aggregators.kek: missing")
 	}
 	return nil
 }
