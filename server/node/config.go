@@ -47,7 +47,9 @@ type Config struct {
 	// VerifyKey references the Prio3 verification key, 64 hex digits,
 	// the same on both nodes.
 	VerifyKey string `toml:"verify_key"`
-	// AdminTokenSHA256 is the hash of the operator's bearer token.
+	// AdminTokenSHA256 is the hash of the bearer token of the bootstrap
+	// operator account, "admin", with the operator role. Other
+	// accounts live in the store.
 	AdminTokenSHA256 string `toml:"admin_token_sha256"`
 	// PeerTokenSHA256 (helper) is the hash of the leader's token.
 	PeerTokenSHA256 string `toml:"peer_token_sha256"`
