@@ -41,6 +41,8 @@ func (s *Server) submitEnrollment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A new enrollment carries this request's time, kept to the
+	// microsecond as both stores keep it; a resubmission, the first's.
 	status := http.StatusOK
 	if cur.SubmittedAt.Equal(e.SubmittedAt) {
 		status = http.StatusCreated
@@ -76,7 +78,7 @@ func (s *Server) checkEnrollment(req *api.EnrollmentRequest) (
 	}
 	return &store.Enrollment{Company: req.Company, Key: raw,
 		Answers: req.Answers, State: store.Pending,
-		SubmittedAt: s.cfg.Now().UTC()}, nil
+		SubmittedAt: s.cfg.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // getEnrollment tells a company where its enrollment stands. The

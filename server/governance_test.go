@@ -80,17 +80,29 @@ func TestEnrollment(t *testing.T) {
 	b := p.cohort(t, "support", "customer_support")
 	p.open(t, b)
 
-	// Ids co-0010 and co-0011, after those of cs.
+	// Ids co-0010 and co-0011, after those of cs. A new enrollment is
+	// answered 201, the same again 200.
 	late := p.newCompanies(t, 12, 2, false)[10:]
 	approved, rejected := late[0].ID, late[1].ID
 	for _, c := range late {
+		req := must(servertest.EnrollmentOf(c))
 		for _, a := range p.admin {
-			if err := a.Enroll(ctx, c); err != nil {
-				t.Fatalf("enroll %s: %v", c.ID, err)
+			for _, want := range []int{201, 200} {
+				status, err := a.Do(ctx, http.MethodPost,
+					"/v1/enrollments", req, nil)
+				if err != nil || status != want {
+					t.Fatalf("enroll %s = %d, %v; want %d", c.ID, status,
+						err, want)
+				}
 			}
 		}
 	}
-	err := p.upload(t, late[0], b)
+	changed := *late[0]
+	changed.Answers.TeamSize = "1-10"
+	err := p.admin[0].Enroll(ctx, &changed)
+	wantCode(t, "enroll again with other answers", err, 409,
+		"enrollment_exists")
+	err = p.upload(t, late[0], b)
 	wantCode(t, "upload while pending", err, 403, "unknown_company")
 
 	var pending api.Enrollments

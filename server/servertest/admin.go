@@ -75,19 +75,28 @@ func (a *Admin) Do(ctx context.Context, method, path string, in,
 
 // Enroll submits a company's enrollment, signed with its key.
 func (a *Admin) Enroll(ctx context.Context, c *Company) error {
-	raw, err := c.Key.MarshalBinary()
+	req, err := EnrollmentOf(c)
 	if err != nil {
 		return err
+	}
+	_, err = a.Do(ctx, http.MethodPost, "/v1/enrollments", req, nil)
+	return err
+}
+
+// EnrollmentOf is a company's enrollment request, signed with its key.
+func EnrollmentOf(c *Company) (*api.EnrollmentRequest, error) {
+	raw, err := c.Key.MarshalBinary()
+	if err != nil {
+		return nil, err
 	}
 	req := &api.EnrollmentRequest{Company: c.ID, Key: api.EncodeKey(raw),
 		Answers: c.Answers}
 	sig, err := c.Signer.Sign(sign.KindEnrollment, req.SignedBytes())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Signature = base64.StdEncoding.EncodeToString(sig)
-	_, err = a.Do(ctx, http.MethodPost, "/v1/enrollments", req, nil)
-	return err
+	return req, nil
 }
 
 // Approve approves pending enrollments.
