@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -32,23 +33,39 @@ func freeAddr(t *testing.T) string {
 func TestDemoServes(t *testing.T) {
 	addr := freeAddr(t)
 	cmd := exec.Command(binPath, "demo", "--listen", addr)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
 
-	deadline := time.Now().Add(time.Minute)
-	var list api.Reports
-	for time.Now().Before(deadline) {
-		list = api.Reports{}
-		if getList("http://"+addr+"/v1/reports", &list) &&
-			len(list.Reports) == 3 {
-			break
+	// The demo says it serves once everything is published and shown;
+	// an interrupt before that is an interrupted demo.
+	serving := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "serving until interrupted") {
+				serving <- true
+			}
 		}
-		time.Sleep(200 * time.Millisecond)
+		close(serving)
+	}()
+	select {
+	case ok := <-serving:
+		if !ok {
+			t.Fatal("demo ended without serving")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("demo not serving after a minute")
 	}
-	if len(list.Reports) != 3 {
-		t.Fatalf("after a minute /v1/reports lists %d reports, want 3",
+	var list api.Reports
+	if !getList("http://"+addr+"/v1/reports", &list) ||
+		len(list.Reports) != 3 {
+		t.Fatalf("/v1/reports lists %d reports, want 3",
 			len(list.Reports))
 	}
 	for _, r := range list.Reports {
