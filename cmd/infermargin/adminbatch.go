@@ -261,6 +261,6 @@ func reportText(w io.Writer, r *api.Report) {
 	}
 	fmt.Fprintf(w, "%d reports\n", r.Count)
 	for _, m := range r.Metrics {
-		fmt.Fprintf(w, "%s\t%s\n", m.Name, metricLine(m))
+		fmt.Fprintf(w, "%s\t%s\n", m.Name, m.Text())
 	}
 }

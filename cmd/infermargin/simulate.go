@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,8 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/infermargin/infermargin/client/collect"
 	"github.com/infermargin/infermargin/client/simulator"
+	"github.com/infermargin/infermargin/internal/demo"
 )
 
 type simulateFlags struct {
@@ -88,16 +86,16 @@ func runSimulate(ctx context.Context, out io.Writer, f simulateFlags) error {
 	defer cleanup()
 	sim := simulator.New(f.seed, f.orgs, time.Now())
 	sim.Latency = f.latency
-	srv, err := serveSimulator(ctx, sim, f.listen)
+	srv, err := demo.ServeSimulator(ctx, sim, f.listen)
 	if err != nil {
 		return err
 	}
-	defer srv.close()
+	defer srv.Close()
 
 	fmt.Fprintf(out, "simulated OpenAI, Anthropic and Stripe at %s "+
-		"(each provider's base_url)\nkeys in %s\n\n", srv.url, dir)
+		"(each provider's base_url)\nkeys in %s\n\n", srv.URL, dir)
 	for _, c := range sim.Companies() {
-		refs, err := writeKeys(filepath.Join(dir, c.ID), c)
+		refs, err := demo.WriteKeys(filepath.Join(dir, c.ID), c)
 		if err != nil {
 			return err
 		}
@@ -107,7 +105,7 @@ func runSimulate(ctx context.Context, out io.Writer, f simulateFlags) error {
 	select {
 	case <-ctx.Done():
 		return nil
-	case err := <-srv.errs:
+	case err := <-srv.Errs:
 		return err
 	}
 }
@@ -122,99 +120,13 @@ func keysDir(dir string) (string, func(), error) {
 	return dir, func() {}, os.MkdirAll(dir, 0o700)
 }
 
-// simServer is a simulator serving on loopback.
-type simServer struct {
-	sim  *simulator.Simulator
-	url  string
-	srv  *http.Server
-	errs chan error
-}
-
-func serveSimulator(ctx context.Context, sim *simulator.Simulator,
-	addr string) (*simServer, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
-	}
-	s := &simServer{sim: sim, url: "http://" + ln.Addr().String(),
-		errs: make(chan error, 1),
-		srv: &http.Server{Handler: sim.Handler(),
-			ReadHeaderTimeout: 10 * time.Second,
-			BaseContext:       func(net.Listener) context.Context { return ctx }}}
-	go func() {
-		if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			s.errs <- err
-		}
-	}()
-	return s, nil
-}
-
-func (s *simServer) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = s.srv.Shutdown(ctx) // the simulator holds nothing to lose
-}
-
-// keyRefs are file:// references to one company's keys; "" for a
-// provider the company does not use.
-type keyRefs struct {
-	openAI, anthropic, stripe string
-}
-
-// writeKeys writes c's keys to 0600 files in dir and returns their
-// references.
-func writeKeys(dir string, c simulator.Company) (keyRefs, error) {
-	var r keyRefs
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return r, err
-	}
-	for _, k := range []struct {
-		name, key string
-		ref       *string
-	}{
-		{"openai.key", c.OpenAIKey, &r.openAI},
-		{"anthropic.key", c.AnthropicKey, &r.anthropic},
-		{"stripe.key", c.StripeKey, &r.stripe},
-	} {
-		if k.key == "" {
-			continue
-		}
-		p, err := filepath.Abs(filepath.Join(dir, k.name))
-		if err != nil {
-			return r, err
-		}
-		if err := os.WriteFile(p, []byte(k.key+"\n"), 0o600); err != nil {
-			return r, fmt.Errorf("write %s key: %w", c.ID, err)
-		}
-		*k.ref = "file://" + p
-	}
-	return r, nil
-}
-
-// providersOf is the providers section a founder of c would write for
-// a simulator at url.
-func providersOf(c simulator.Company, url string,
-	r keyRefs) collect.Providers {
-	var p collect.Providers
-	if r.openAI != "" {
-		p.OpenAI = &collect.AdminAPI{BaseURL: url, AdminKey: r.openAI}
-	}
-	if r.anthropic != "" {
-		p.Anthropic = &collect.AdminAPI{BaseURL: url, AdminKey: r.anthropic}
-	}
-	p.Stripe = &collect.Stripe{BaseURL: url, RestrictedKey: r.stripe,
-		AIProducts: collect.AIProducts{IDs: c.AIProductIDs,
-			Metadata: c.AIMetadata}}
-	return p
-}
-
 // companyLine says what to configure for c: its key references and
 // its AI products.
-func companyLine(c simulator.Company, r keyRefs) string {
+func companyLine(c simulator.Company, r demo.KeyRefs) string {
 	parts := []string{c.ID}
 	for _, k := range []struct{ name, ref string }{
-		{"openai", r.openAI}, {"anthropic", r.anthropic},
-		{"stripe", r.stripe},
+		{"openai", r.OpenAI}, {"anthropic", r.Anthropic},
+		{"stripe", r.Stripe},
 	} {
 		if k.ref != "" {
 			parts = append(parts, k.name+"="+k.ref)

@@ -141,3 +141,20 @@ func TestParseError(t *testing.T) {
 		t.Errorf("ParseError(503) = %v, want %v", err, ErrUnavailable)
 	}
 }
+
+func TestReportMetricText(t *testing.T) {
+	n := uint64(40)
+	lo, hi, top := 0.1, 0.15, 2.0
+	m := ReportMetric{Name: "x", N: &n, Percentiles: map[string]BucketRange{
+		"p90": {Lo: &top}, "p25": {Lo: &lo, Hi: &hi},
+		"p50": {Lo: &lo, Hi: &hi}, "p100": {Lo: &top}, "p5": {Hi: &lo}}}
+	want := "n=40    p5 (-inf, 0.1)  p25 [0.1, 0.15)  p50 [0.1, 0.15)  " +
+		"p90 [2, inf)  p100 [2, inf)"
+	if got := m.Text(); got != want {
+		t.Errorf("Text() = %q, want %q", got, want)
+	}
+	s := ReportMetric{Name: "x", Suppressed: true, Reason: "too few"}
+	if got := s.Text(); got != "suppressed: too few" {
+		t.Errorf("Text() = %q, want the reason", got)
+	}
+}

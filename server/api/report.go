@@ -1,7 +1,10 @@
 package api
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/infermargin/infermargin/aggregation"
@@ -139,4 +142,28 @@ func (r *Report) Summary() Summary {
 		s.Reason = r.Metrics[0].Reason
 	}
 	return s
+}
+
+// Text is the metric on one line for people: "n=40    p25 [0.1, 0.15)
+// p50 ...", percentiles in point order, or "suppressed: " and the
+// reason.
+func (m ReportMetric) Text() string {
+	if m.Suppressed || m.N == nil {
+		return "suppressed: " + m.Reason
+	}
+	keys := make([]string, 0, len(m.Percentiles))
+	for k := range m.Percentiles {
+		keys = append(keys, k)
+	}
+	// "p5" before "p25" before "p100": by length, then by text.
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b))
+	})
+	parts := []string{fmt.Sprintf("n=%-4d", *m.N)}
+	for _, k := range keys {
+		r := m.Percentiles[k]
+		parts = append(parts, k+" "+
+			methodology.Range{Lo: r.Lo, Hi: r.Hi}.String())
+	}
+	return strings.Join(parts, "  ")
 }

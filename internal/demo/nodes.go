@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -11,11 +11,11 @@ import (
 	"github.com/infermargin/infermargin/server/node"
 )
 
-// demoPair is a leader and a helper serving on loopback, each with its
+// nodePair is a leader and a helper serving on loopback, each with its
 // own data directory and SQLite store, wired exactly as two operators
 // would wire them: keys on disk, secrets behind file:// references,
 // only token hashes in the configs.
-type demoPair struct {
+type nodePair struct {
 	nodes  [2]*node.Node
 	urls   [2]string
 	dirs   [2]string // data directories, holding the public keys
@@ -25,11 +25,11 @@ type demoPair struct {
 }
 
 func startPair(ctx context.Context, dir, listen string,
-	log *slog.Logger) (*demoPair, error) {
-	p := &demoPair{errs: make(chan error, 2)}
+	log *slog.Logger) (*nodePair, error) {
+	p := &nodePair{errs: make(chan error, 2)}
 	ctx, p.cancel = context.WithCancel(ctx)
 	var lns [2]net.Listener
-	fail := func(err error) (*demoPair, error) {
+	fail := func(err error) (*nodePair, error) {
 		for _, ln := range lns {
 			if ln != nil {
 				ln.Close() // a served one is closed already; no matter
@@ -58,7 +58,7 @@ func startPair(ctx context.Context, dir, listen string,
 	return p, nil
 }
 
-func (p *demoPair) start(ctx context.Context, role aggregation.Role,
+func (p *nodePair) start(ctx context.Context, role aggregation.Role,
 	c *node.Config, ln net.Listener, log *slog.Logger) error {
 	n, err := node.Build(ctx, c, log, nil)
 	if err != nil {
@@ -76,7 +76,7 @@ func (p *demoPair) start(ctx context.Context, role aggregation.Role,
 
 // close stops both servers, waits for requests in flight, then closes
 // the stores, so no request ever meets a closed store.
-func (p *demoPair) close() {
+func (p *nodePair) close() {
 	p.cancel()
 	p.wg.Wait()
 	for _, n := range p.nodes {

@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -16,26 +16,26 @@ import (
 	"github.com/infermargin/infermargin/server/node"
 )
 
-// demoCompany is one simulated company with its collector's files.
-type demoCompany struct {
+// company is one simulated company with its collector's files.
+type company struct {
 	simulator.Company
 	cohort string // the id of the cohort it joins
 	cfg    *collect.Config
 }
 
-// demoCompanies does for every simulated company what its founder
+// makeCompanies does for every simulated company what its founder
 // does first: `infermargin org init` (a signing key under a KEK, and a
 // questionnaire), the collector's configuration, and `infermargin org
 // enroll` with both nodes.
-func demoCompanies(ctx context.Context, p *demoPair, plan *demoPlan,
-	url, dir string) ([]*demoCompany, error) {
-	kek, err := demoKEK(dir)
+func makeCompanies(ctx context.Context, p *nodePair, plan *cohortPlan,
+	url, dir string) ([]*company, error) {
+	kek, err := makeKEK(dir)
 	if err != nil {
 		return nil, err
 	}
-	cs := make([]*demoCompany, len(plan.sim))
+	cs := make([]*company, len(plan.sim))
 	err = each(ctx, len(cs), func(ctx context.Context, i int) error {
-		c := &demoCompany{Company: plan.sim[i],
+		c := &company{Company: plan.sim[i],
 			cohort: plan.cohorts[plan.of[i]].id}
 		d := filepath.Join(dir, "companies", c.ID)
 		if err := c.setUp(ctx, p, plan, url, d, kek); err != nil {
@@ -50,9 +50,9 @@ func demoCompanies(ctx context.Context, p *demoPair, plan *demoPlan,
 	return cs, err
 }
 
-// demoKEK creates the key-encryption key every demo company's signing
+// makeKEK creates the key-encryption key every demo company's signing
 // key is encrypted under; real companies each have their own.
-func demoKEK(dir string) (string, error) {
+func makeKEK(dir string) (string, error) {
 	path := filepath.Join(dir, "companies.kek")
 	if err := keys.GenerateLocalKEK(path); err != nil {
 		return "", err
@@ -62,9 +62,9 @@ func demoKEK(dir string) (string, error) {
 
 // setUp makes the company's keys and its collector configuration,
 // the aggregators filled in but for the cohort, known once defined.
-func (c *demoCompany) setUp(ctx context.Context, p *demoPair,
-	plan *demoPlan, url, dir, kek string) error {
-	refs, err := writeKeys(dir, c.Company)
+func (c *company) setUp(ctx context.Context, p *nodePair,
+	plan *cohortPlan, url, dir, kek string) error {
+	refs, err := WriteKeys(dir, c.Company)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (c *demoCompany) setUp(ctx context.Context, p *demoPair,
 
 // enroll sends the company's enrollment, signed with its key, to both
 // nodes, where it waits for each operator's approval.
-func (c *demoCompany) enroll(ctx context.Context,
+func (c *company) enroll(ctx context.Context,
 	a methodology.Answers) error {
 	s, err := c.cfg.Signer(ctx)
 	if err != nil {
@@ -112,7 +112,7 @@ func (c *demoCompany) enroll(ctx context.Context,
 
 // collect runs the collector for period, as `infermargin collect
 // --yes` does: fetch, compute, keep the metrics locally, upload.
-func (c *demoCompany) collect(ctx context.Context, period string) error {
+func (c *company) collect(ctx context.Context, period string) error {
 	s, _, err := collect.Compute(ctx, c.cfg, period, nil)
 	if err != nil {
 		return err
@@ -124,7 +124,7 @@ func (c *demoCompany) collect(ctx context.Context, period string) error {
 // dashboard writes what `infermargin dashboard` shows the founder of
 // c: its own kept metrics against its cohort's private-tier result,
 // read with requests signed by its key.
-func (c *demoCompany) dashboard(ctx context.Context, out io.Writer,
+func (c *company) dashboard(ctx context.Context, out io.Writer,
 	period string) error {
 	l, err := c.cfg.ReadLocal(period)
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -15,37 +15,37 @@ import (
 	"github.com/infermargin/infermargin/server/api"
 )
 
-// maxDemoCohorts is the number of primary use cases of methodology v1:
+// MaxCohorts is the number of primary use cases of methodology v1:
 // the demo makes one cohort per use case.
-const maxDemoCohorts = 8
+const MaxCohorts = 8
 
-// demoCohort is one cohort of the demo: all companies of one use case.
-type demoCohort struct {
+// cohort is one cohort of the demo: all companies of one use case.
+type cohort struct {
 	id, useCase string
 }
 
-// demoPlan says which cohort each simulated company joins.
-type demoPlan struct {
+// cohortPlan says which cohort each simulated company joins.
+type cohortPlan struct {
 	m       *methodology.Methodology
-	cohorts []demoCohort
+	cohorts []cohort
 	of      []int // cohort index by company index
 	sim     []simulator.Company
 }
 
-// newDemoPlan spreads companies over k cohorts in proportion 3 to 3 to
+// newCohortPlan spreads companies over k cohorts in proportion 3 to 3 to
 // ... to 1: the last is the small one, private only by default.
-func newDemoPlan(m *methodology.Methodology, sim []simulator.Company,
-	k int) (*demoPlan, error) {
+func newCohortPlan(m *methodology.Methodology, sim []simulator.Company,
+	k int) (*cohortPlan, error) {
 	ucs := m.Vocabulary.UseCases
 	if k > len(ucs) {
 		return nil, fmt.Errorf("demo: %d cohorts, but methodology %s has "+
 			"%d use cases", k, m.Version, len(ucs))
 	}
-	p := &demoPlan{m: m, sim: sim}
+	p := &cohortPlan{m: m, sim: sim}
 	weights := make([]int, k)
 	for i := range k {
 		uc := ucs[i].ID
-		p.cohorts = append(p.cohorts, demoCohort{useCase: uc,
+		p.cohorts = append(p.cohorts, cohort{useCase: uc,
 			id: strings.ReplaceAll(uc, "_", "-")})
 		weights[i] = 3
 		if i == k-1 && k > 1 {
@@ -84,16 +84,16 @@ func spread(n int, weights []int) []int {
 
 // answers are company i's questionnaire answers: its cohort's use case,
 // and an ARR band and team size that vary among companies.
-func (p *demoPlan) answers(i int) methodology.Answers {
+func (p *cohortPlan) answers(i int) methodology.Answers {
 	v := &p.m.Vocabulary
 	return methodology.Answers{UseCase: p.cohorts[p.of[i]].useCase,
 		ARRBand:  v.ARRBands[i%3].ID,
 		TeamSize: v.TeamSizes[i%4].ID}
 }
 
-// demoResult is what became of one cohort's batch.
-type demoResult struct {
-	cohort  demoCohort
+// result is what became of one cohort's batch.
+type result struct {
+	cohort  cohort
 	batch   aggregation.BatchID
 	members int
 	opened  bool
@@ -102,7 +102,7 @@ type demoResult struct {
 }
 
 // tier returns the report of a tier if it was published with numbers.
-func (r *demoResult) tier(t aggregation.Tier) *api.Report {
+func (r *result) tier(t aggregation.Tier) *api.Report {
 	rep := r.reports[t]
 	if rep == nil || rep.Summary().Suppressed {
 		return nil
@@ -111,7 +111,7 @@ func (r *demoResult) tier(t aggregation.Tier) *api.Report {
 }
 
 // verdict says in a few words who may read the cohort's result.
-func (r *demoResult) verdict() string {
+func (r *result) verdict() string {
 	switch {
 	case !r.opened:
 		return "not opened, too narrow"
@@ -125,13 +125,13 @@ func (r *demoResult) verdict() string {
 	return "suppressed"
 }
 
-// demoOperators are the two operators' bootstrap accounts.
-type demoOperators [2]*adminclient.Client
+// operators are the two operators' bootstrap accounts.
+type operators [2]*adminclient.Client
 
 // operators returns the admin clients of both nodes, with the operator
 // token node.LocalConfigs wrote.
-func (p *demoPair) operators(dir string) (demoOperators, error) {
-	var ops demoOperators
+func (p *nodePair) operators(dir string) (operators, error) {
+	var ops operators
 	tok, err := os.ReadFile(filepath.Join(dir, "admin.token"))
 	if err != nil {
 		return ops, err
@@ -148,8 +148,8 @@ func (p *demoPair) operators(dir string) (demoOperators, error) {
 const approveChunk = 1000
 
 // approve has each operator approve every company's enrollment.
-func (ops demoOperators) approve(ctx context.Context,
-	cs []*demoCompany) error {
+func (ops operators) approve(ctx context.Context,
+	cs []*company) error {
 	for _, op := range ops {
 		for i := 0; i < len(cs); i += approveChunk {
 			var ids []string
@@ -168,9 +168,9 @@ func (ops demoOperators) approve(ctx context.Context,
 // define defines each cohort on both nodes and opens its batch for
 // period through the leader. A cohort too narrow to open is noted,
 // with the leader's reason, not an error.
-func (ops demoOperators) define(ctx context.Context, p *demoPlan,
-	period string) ([]*demoResult, error) {
-	var out []*demoResult
+func (ops operators) define(ctx context.Context, p *cohortPlan,
+	period string) ([]*result, error) {
+	var out []*result
 	for _, c := range p.cohorts {
 		var got [2]*api.Cohort
 		for role, op := range ops {
@@ -186,7 +186,7 @@ func (ops demoOperators) define(ctx context.Context, p *demoPlan,
 			return nil, fmt.Errorf("demo: the nodes hold %s differently",
 				got[0].Ref)
 		}
-		r := &demoResult{cohort: c, members: len(got[0].Members),
+		r := &result{cohort: c, members: len(got[0].Members),
 			batch: aggregation.BatchID{Cohort: got[0].Ref, Period: period,
 				Methodology: p.m.Version},
 			reports: map[aggregation.Tier]*api.Report{}}
@@ -210,7 +210,7 @@ func (ops demoOperators) define(ctx context.Context, p *demoPlan,
 // publish closes an opened batch on both nodes, has the leader
 // aggregate it with the helper over HTTP, and publishes it for the
 // public and for the cohort's members.
-func (ops demoOperators) publish(ctx context.Context, r *demoResult) error {
+func (ops operators) publish(ctx context.Context, r *result) error {
 	if !r.opened {
 		return nil
 	}
