@@ -124,6 +124,18 @@ type Vault struct {
 // environment variables (see Env) and checks the providers. Call
 // ValidateUpload before an upload.
 func Load(path string) (*Config, error) {
+	return load(path, (*Config).Validate)
+}
+
+// LoadMember reads the configuration as Load does but checks only what
+// a company needs to speak to the aggregators as itself
+// (ValidateMember): a founder may enroll, or read the private tier,
+// before the provider keys are set up.
+func LoadMember(path string) (*Config, error) {
+	return load(path, (*Config).ValidateMember)
+}
+
+func load(path string, validate func(*Config) error) (*Config, error) {
 	b, err := readConfig(path)
 	if err != nil {
 		return nil, err
@@ -134,7 +146,7 @@ func Load(path string) (*Config, error) {
 	}
 	c.resolvePaths(filepath.Dir(path))
 	c.Override(os.LookupEnv)
-	if err := c.Validate(); err != nil {
+	if err := validate(c); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, nil

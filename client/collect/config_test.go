@@ -138,6 +138,41 @@ func TestDryRunNeedsOnlyProviders(t *testing.T) {
 	}
 }
 
+// TestMemberNeedsNoProviders checks that a founder may enroll before
+// setting up provider keys, while the collector still needs them.
+func TestMemberNeedsNoProviders(t *testing.T) {
+	p := writeConfig(t, `
+aggregators:
+  leader: https://leader.example
+  helper: https://helper.example
+  company: acme
+  signing_key: keys/signing.key
+  kek: keys/kek.json
+`)
+	c, err := LoadMember(p)
+	if err != nil {
+		t.Fatalf("LoadMember = %v, want nil", err)
+	}
+	want := filepath.Join(filepath.Dir(p), "keys", "signing.key")
+	if c.Aggregators.SigningKey != want {
+		t.Errorf("signing_key = %q, want %q", c.Aggregators.SigningKey,
+			want)
+	}
+	if _, err := Load(p); err == nil ||
+		!strings.Contains(err.Error(), "providers") {
+		t.Errorf("Load = %v, want an error about providers", err)
+	}
+	p = writeConfig(t, `
+aggregators: {leader: https://leader.example, helper: https://helper.example,
+  company: acme, kek: keys/kek.json}
+`)
+	if _, err := LoadMember(p); err == nil ||
+		!strings.Contains(err.Error(), "signing_key") {
+		t.Errorf("LoadMember without signing_key = %v, want an error "+
+			"naming it", err)
+	}
+}
+
 func TestOverride(t *testing.T) {
 	c, err := Parse([]byte("providers: {openai: {admin_key: env://A}}"))
 	if err != nil {

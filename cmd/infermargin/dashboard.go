@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/infermargin/infermargin/client/collect"
 	"github.com/infermargin/infermargin/client/dashboard"
 	"github.com/infermargin/infermargin/client/enroll"
 )
@@ -49,7 +50,7 @@ func dashboardCommand() *cobra.Command {
 
 func runDashboard(ctx context.Context, w io.Writer,
 	f dashboardFlags) error {
-	c, err := loadMember(f.config)
+	c, err := collect.LoadMember(f.config)
 	if err != nil {
 		return err
 	}

@@ -155,7 +155,7 @@ func orgEnrollCommand() *cobra.Command {
 }
 
 func runOrgEnroll(ctx context.Context, w io.Writer, f orgFlags) error {
-	c, err := loadMember(f.config)
+	c, err := collect.LoadMember(f.config)
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func orgStatusCommand() *cobra.Command {
 }
 
 func runOrgStatus(ctx context.Context, w io.Writer, f orgFlags) error {
-	c, err := loadMember(f.config)
+	c, err := collect.LoadMember(f.config)
 	if err != nil {
 		return err
 	}
@@ -228,19 +228,6 @@ func runOrgStatus(ctx context.Context, w io.Writer, f orgFlags) error {
 		printState(w, n, e, err)
 	}
 	return errors.Join(errs...)
-}
-
-// loadMember loads the collector configuration and checks what a
-// member's requests need.
-func loadMember(path string) (*collect.Config, error) {
-	c, err := collect.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.ValidateMember(); err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
-	}
-	return c, nil
 }
 
 func methodologyOf(c *collect.Config) string {
