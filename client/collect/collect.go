@@ -54,7 +54,7 @@ func Compute(ctx context.Context, c *Config, period string,
 		return nil, st, err
 	}
 	s.UnknownAI = st.UnknownAI
-	if err := c.Keep(s, time.Now()); err != nil {
+	if err := c.Keep(ctx, s, time.Now()); err != nil {
 		return nil, st, err
 	}
 	return s, st, nil

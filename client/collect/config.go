@@ -104,10 +104,10 @@ type Aggregators struct {
 	// ReceiptsDir is where signed receipts are written (created 0700).
 	ReceiptsDir string `yaml:"receipts_dir"`
 	// MetricsDir is where each computed month's metrics are kept, as
-	// YYYY-MM.json (mode 0600, folder 0700), for `infermargin
-	// dashboard`; they never leave the machine. Empty means the folder
-	// "metrics" beside ReceiptsDir, and with both empty nothing is
-	// kept.
+	// YYYY-MM.enc (mode 0600, folder 0700) encrypted under KEK, for
+	// `infermargin dashboard`; they never leave the machine. Empty
+	// means the folder "metrics" beside ReceiptsDir, and with both
+	// empty, or no KEK, nothing is kept.
 	MetricsDir string `yaml:"metrics_dir"`
 }
 

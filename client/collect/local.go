@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/infermargin/infermargin/client/metrics"
+	"github.com/infermargin/infermargin/crypto/wire"
 )
 
 // ErrNoMetricsDir means the configuration names no folder to keep
@@ -22,7 +24,12 @@ const maxLocal = 1 << 20
 
 // Local is what a run keeps of a month on this machine, for the
 // dashboard to set against the cohort's results: the metric values
-// and their buckets, not the figures they came from. It is never sent.
+// and their buckets, not the figures they came from. It is never sent,
+// and it is kept encrypted under the company's key-encryption key
+// (aggregators.kek), bound to the company and the month: with Vault
+// Transit the key never sits on the machine; with a local KEK file,
+// a copy of the metrics folder alone (a backup, a synced folder)
+// reveals nothing.
 type Local struct {
 	Period      string                `json:"period"`
 	Methodology MethodologyRef        `json:"methodology"`
@@ -52,6 +59,16 @@ func (c *Config) MetricsDir() string {
 	return ""
 }
 
+// localPurpose is the associated data a month's kept metrics are
+// encrypted with: a file decrypts only as the company's, for its month.
+func localPurpose(company, period string) []byte {
+	var b wire.Builder
+	b.AddString("infermargin/local-metrics/v1")
+	b.AddString(company)
+	b.AddString(period)
+	return b.Bytes()
+}
+
 // MetricsPath returns the file the metrics of period are kept in.
 func (c *Config) MetricsPath(period string) (string, error) {
 	p, err := metrics.ParsePeriod(period)
@@ -62,25 +79,42 @@ func (c *Config) MetricsPath(period string) (string, error) {
 	if dir == "" {
 		return "", ErrNoMetricsDir
 	}
-	return filepath.Join(dir, p.String()+".json"), nil
+	return filepath.Join(dir, p.String()+".enc"), nil
 }
 
-// Keep writes the metrics of s to MetricsPath, replacing an earlier
-// run's, through a temporary file so a reader never sees half of one.
-// Without a metrics folder configured it does nothing.
-func (c *Config) Keep(s *Summary, now time.Time) error {
-	path, err := c.MetricsPath(s.Period)
-	if errors.Is(err, ErrNoMetricsDir) {
+// Keep keeps the metrics of s on this machine, see KeepLocal.
+func (c *Config) Keep(ctx context.Context, s *Summary, now time.Time) error {
+	return c.KeepLocal(ctx, s.local(now))
+}
+
+// KeepLocal writes l, encrypted, to the MetricsPath of its period,
+// replacing an earlier run's, through a temporary file so a reader
+// never sees half of one. Without a metrics folder or a key-encryption
+// key configured it keeps nothing.
+func (c *Config) KeepLocal(ctx context.Context, l *Local) error {
+	path, err := c.MetricsPath(l.Period)
+	switch {
+	case errors.Is(err, ErrNoMetricsDir):
 		return nil
+	case err != nil:
+		return fmt.Errorf("keep metrics: %w", err)
+	case c.Aggregators.KEK == "":
+		return nil // nothing to encrypt them with
 	}
+	b, err := json.Marshal(l)
 	if err != nil {
 		return fmt.Errorf("keep metrics: %w", err)
 	}
-	b, err := json.MarshalIndent(s.local(now), "", "  ")
+	kek, err := OpenKEK(ctx, c.Aggregators.KEK, c.resolver())
 	if err != nil {
-		return fmt.Errorf("keep metrics: %w", err)
+		return fmt.Errorf("keep metrics: aggregators.kek: %w", err)
 	}
-	if err := writeFile(path, append(b, '\n')); err != nil {
+	ct, err := kek.Encrypt(b, localPurpose(c.Aggregators.Company,
+		l.Period))
+	if err != nil {
+		return fmt.Errorf("keep metrics: encrypt: %w", err)
+	}
+	if err := writeFile(path, ct); err != nil {
 		return fmt.Errorf("keep metrics: %w", err)
 	}
 	return nil
@@ -121,8 +155,9 @@ func writeFile(path string, b []byte) error {
 	return os.Rename(f.Name(), path)
 }
 
-// ReadLocal reads the metrics kept for period.
-func (c *Config) ReadLocal(period string) (*Local, error) {
+// ReadLocal reads and decrypts the metrics kept for period.
+func (c *Config) ReadLocal(ctx context.Context, period string) (*Local,
+	error) {
 	path, err := c.MetricsPath(period)
 	if err != nil {
 		return nil, err
@@ -139,6 +174,17 @@ func (c *Config) ReadLocal(period string) (*Local, error) {
 	if len(b) > maxLocal {
 		return nil, fmt.Errorf("kept metrics %s: over %d bytes", path,
 			maxLocal)
+	}
+	kek, err := OpenKEK(ctx, c.Aggregators.KEK, c.resolver())
+	if err != nil {
+		return nil, fmt.Errorf("kept metrics: aggregators.kek: %w", err)
+	}
+	b, err = kek.Decrypt(b, localPurpose(c.Aggregators.Company, period))
+	if err != nil {
+		return nil, fmt.Errorf("kept metrics %s: does not decrypt under "+
+			"aggregators.kek as company %q's for %s: another KEK, "+
+			"another company's or month's file, or damaged", path,
+			c.Aggregators.Company, period)
 	}
 	var l Local
 	if err := json.Unmarshal(b, &l); err != nil {

@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/infermargin/infermargin/crypto/keys"
 )
 
 func TestMetricsDir(t *testing.T) {
@@ -45,11 +47,12 @@ func TestComputeKeeps(t *testing.T) {
 	w := newWorld(t)
 	dir := t.TempDir()
 	w.cfg.Aggregators.ReceiptsDir = filepath.Join(dir, "receipts")
+	w.cfg.Aggregators.KEK = localKEK(t, dir)
 	s, _, err := Compute(context.Background(), w.cfg, "2026-11", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "metrics", "2026-11.json")
+	path := filepath.Join(dir, "metrics", "2026-11.enc")
 	for p, want := range map[string]os.FileMode{
 		filepath.Dir(path): 0o700, path: 0o600} {
 		fi, err := os.Stat(p)
@@ -61,7 +64,7 @@ func TestComputeKeeps(t *testing.T) {
 		}
 	}
 
-	l, err := w.cfg.ReadLocal("2026-11")
+	l, err := w.cfg.ReadLocal(context.Background(), "2026-11")
 	if err != nil {
 		t.Fatalf("ReadLocal() = %v", err)
 	}
@@ -77,11 +80,36 @@ func TestComputeKeeps(t *testing.T) {
 			l.Methodology, l.ComputedAt, s.Methodology)
 	}
 	b, _ := os.ReadFile(path)
-	for _, figure := range []string{"inputs", "revenue", "mrr_usd"} {
-		if strings.Contains(string(b), figure) {
-			t.Errorf("kept file holds %q; only metrics belong there",
-				figure)
+	for _, word := range []string{"llm_cogs_ratio", "period", "2026",
+		"value"} {
+		if strings.Contains(string(b), word) {
+			t.Errorf("kept file holds %q in the clear", word)
 		}
+	}
+}
+
+// localKEK makes a local key-encryption key in dir.
+func localKEK(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "kek.json")
+	if err := keys.GenerateLocalKEK(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestKeepNeedsKEK checks that without a key-encryption key nothing is
+// kept, rather than kept in the clear.
+func TestKeepNeedsKEK(t *testing.T) {
+	w := newWorld(t)
+	dir := t.TempDir()
+	w.cfg.Aggregators.MetricsDir = dir
+	if _, _, err := Compute(context.Background(), w.cfg, "2026-11",
+		nil); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ := os.ReadDir(dir); len(es) != 0 {
+		t.Errorf("kept %d files without a KEK, want none", len(es))
 	}
 }
 
@@ -92,6 +120,7 @@ func TestComputeKeepFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.cfg.Aggregators.MetricsDir = filepath.Join(blocker, "metrics")
+	w.cfg.Aggregators.KEK = localKEK(t, t.TempDir())
 	_, _, err := Compute(context.Background(), w.cfg, "2026-11", nil)
 	if err == nil || !strings.Contains(err.Error(), "keep metrics") {
 		t.Errorf("Compute() with an unwritable folder = %v, want a "+
@@ -99,30 +128,59 @@ func TestComputeKeepFails(t *testing.T) {
 	}
 }
 
+// TestReadLocalErrors checks that a kept file reads back only as its
+// own company's and month's, under its KEK.
 func TestReadLocalErrors(t *testing.T) {
+	ctx := context.Background()
 	dir := t.TempDir()
-	c := &Config{Aggregators: &Aggregators{MetricsDir: dir}}
-	write := func(name, s string) {
+	c := &Config{Aggregators: &Aggregators{MetricsDir: dir,
+		Company: "acme", KEK: localKEK(t, dir)}}
+	s := &Summary{Period: "2026-10", Metrics: map[string]Item{}}
+	if err := c.Keep(ctx, s, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	oct := filepath.Join(dir, "2026-10.enc")
+	copyTo := func(name string) {
 		t.Helper()
-		err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o600)
+		b, err := os.ReadFile(oct)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, name), b, 0o600)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	write("2026-10.json", `{"period": "2026-09", "metrics": {}}`)
-	write("2026-09.json", `{"period": `)
+	copyTo("2026-09.enc") // October's file under September's name
+	if err := os.WriteFile(filepath.Join(dir, "2026-08.enc"),
+		[]byte("not a ciphertext"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := &Config{Aggregators: &Aggregators{MetricsDir: dir,
+		Company: "globex", KEK: c.Aggregators.KEK}}
+	otherKEK := &Config{Aggregators: &Aggregators{MetricsDir: dir,
+		Company: "acme", KEK: localKEK(t, t.TempDir())}}
 	tests := []struct {
-		period, msg string
+		name   string
+		c      *Config
+		period string
+		msg    string
 	}{
-		{"2026-10", `holds period "2026-09"`},
-		{"2026-09", "unexpected end"},
-		{"2026-08", "no such file"},
-		{"2026-13", "want YYYY-MM"},
+		{"own", c, "2026-10", ""},
+		{"renamed month", c, "2026-09", "does not decrypt"},
+		{"damaged", c, "2026-08", "does not decrypt"},
+		{"other company", other, "2026-10", "does not decrypt"},
+		{"other KEK", otherKEK, "2026-10", "does not decrypt"},
+		{"missing", c, "2026-07", "no such file"},
+		{"bad period", c, "2026-13", "want YYYY-MM"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.period, func(t *testing.T) {
-			_, err := c.ReadLocal(tt.period)
-			if err == nil || !strings.Contains(err.Error(), tt.msg) {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := tt.c.ReadLocal(ctx, tt.period)
+			switch {
+			case tt.msg == "" && (err != nil || l.Period != tt.period):
+				t.Errorf("ReadLocal(%s) = %v, %v", tt.period, l, err)
+			case tt.msg != "" && (err == nil ||
+				!strings.Contains(err.Error(), tt.msg)):
 				t.Errorf("ReadLocal(%s) = %v, want an error with %q",
 					tt.period, err, tt.msg)
 			}

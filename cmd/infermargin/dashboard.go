@@ -54,7 +54,7 @@ func runDashboard(ctx context.Context, w io.Writer,
 	if err != nil {
 		return err
 	}
-	l, err := c.ReadLocal(f.period)
+	l, err := c.ReadLocal(ctx, f.period)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no metrics kept for %s in %s; run "+
 			"`infermargin collect --period %s` first (a dry run is "+

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -251,7 +250,7 @@ func TestOrgDashboardEndToEnd(t *testing.T) {
 	mustAdmin(t, p.urls[0], p.opToken, nil, "batches", "publish", ref,
 		"--tier", "private")
 
-	keepAcme(t, m, dir)
+	keepAcme(t, m, cfg)
 	out = runOK(t, "dashboard", "--period", orgPeriod, "--config", cfg)
 	wantLines(t, out, "Cohort support@1, private tier, 10 reports")
 	for _, mt := range m.Metrics {
@@ -367,11 +366,11 @@ func e2eAcme(t *testing.T, m *methodology.Methodology, cfg string,
 	return co
 }
 
-// keepAcme writes the metrics collect would have kept for acme: the
-// low end of bucket 3 of each metric.
-func keepAcme(t *testing.T, m *methodology.Methodology, dir string) {
+// keepAcme keeps, under acme's configuration, the metrics collect
+// would have kept: the low end of bucket 3 of each metric.
+func keepAcme(t *testing.T, m *methodology.Methodology, cfg string) {
 	t.Helper()
-	l := collect.Local{Period: orgPeriod,
+	l := &collect.Local{Period: orgPeriod,
 		Methodology: collect.MethodologyRef{Version: m.Version,
 			Digest: m.Digest()},
 		ComputedAt: time.Now(), Metrics: map[string]collect.LocalValue{}}
@@ -382,16 +381,11 @@ func keepAcme(t *testing.T, m *methodology.Methodology, dir string) {
 		}
 		l.Metrics[mt.Name] = collect.LocalValue{Value: r.Lo, Bucket: 3}
 	}
-	b, err := json.Marshal(l)
+	c, err := collect.LoadMember(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := filepath.Join(dir, "metrics")
-	if err := os.MkdirAll(d, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	err = os.WriteFile(filepath.Join(d, orgPeriod+".json"), b, 0o600)
-	if err != nil {
+	if err := c.KeepLocal(context.Background(), l); err != nil {
 		t.Fatal(err)
 	}
 }

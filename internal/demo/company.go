@@ -126,7 +126,7 @@ func (c *company) collect(ctx context.Context, period string) error {
 // read with requests signed by its key.
 func (c *company) dashboard(ctx context.Context, out io.Writer,
 	period string) error {
-	l, err := c.cfg.ReadLocal(period)
+	l, err := c.cfg.ReadLocal(ctx, period)
 	if err != nil {
 		return err
 	}
