@@ -13,12 +13,21 @@ import (
 
 var accountRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,62}$`)
 
-// CheckAccount reports whether name can name an account and roles are
-// known roles, at least one, none twice.
-func CheckAccount(name string, roles []string) error {
+// CheckAccountName reports whether name has the form of an account
+// name. The bootstrap account's name has it.
+func CheckAccountName(name string) error {
 	if !accountRE.MatchString(name) {
 		return fmt.Errorf("account name %q: want a lowercase letter, "+
 			"then letters, digits, '.', '_' or '-', at most 63", clip(name))
+	}
+	return nil
+}
+
+// CheckAccount reports whether name can name a new account and roles
+// are known roles, at least one, none twice.
+func CheckAccount(name string, roles []string) error {
+	if err := CheckAccountName(name); err != nil {
+		return err
 	}
 	if name == BootstrapAccount {
 		return fmt.Errorf("account name %q: reserved for the node "+

@@ -73,9 +73,13 @@ func (s *Server) account(c echo.Context) (*store.Account, error) {
 			Roles: []string{RoleOperator}}, nil
 	}
 	acct, err := s.cfg.Store.AccountByToken(c.Request().Context(), h)
-	if errors.Is(err, store.ErrUnknownAccount) {
+	switch {
+	case errors.Is(err, store.ErrUnknownAccount):
 		return nil, refuse(codeUnauthorized, "the bearer token is not "+
 			"an operator account's")
+	case errors.Is(err, store.ErrAccountDisabled):
+		return nil, refuse(codeUnauthorized, "the bearer token's "+
+			"operator account is disabled; its token is revoked for good")
 	}
 	return acct, err
 }

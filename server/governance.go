@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -287,6 +288,81 @@ func (s *Server) listAccounts(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// disableAccount revokes an account's token for good. An operator may
+// disable any account but a founder's, which only a founder may: else
+// an operator could remove the founders who check their requests. Any
+// account may disable itself, as when its token leaked.
+func (s *Server) disableAccount(c echo.Context) error {
+	name := c.Param("name")
+	var req api.Decision
+	if err := decode(c, MaxAdminBody, &req); err != nil {
+		return err
+	}
+	if err := checkDisable(name, &req); err != nil {
+		return err
+	}
+	acct, err := s.accountNamed(c, name)
+	if err != nil {
+		return err
+	}
+	me := actor(c)
+	if name != me.Name && !containsRole(me.Roles, RoleOperator) &&
+		!containsRole(me.Roles, RoleFounder) {
+		return refuse(codeForbidden, "account %q may disable only "+
+			"itself", me.Name)
+	}
+	if containsRole(acct.Roles, RoleFounder) &&
+		!containsRole(me.Roles, RoleFounder) {
+		return refuse(codeForbidden, "account %q holds the founder role; "+
+			"only a founder may disable it", name)
+	}
+
+	e := s.entry(c, "account.disable", name, req.Reason)
+	if err := s.cfg.Store.DisableAccount(ctx(c), name, e); err != nil {
+		return err
+	}
+	acct.DisabledAt = e.At
+	return c.JSON(http.StatusOK, fromAccount(acct))
+}
+
+func checkDisable(name string, d *api.Decision) error {
+	if name == BootstrapAccount {
+		return refuse("bootstrap_account", "account %q is the node "+
+			"configuration's admin token, not a stored account: to "+
+			"revoke it, change or remove admin_token_sha256 in the "+
+			"node's configuration and restart the node", name)
+	}
+	if err := CheckAccountName(name); err != nil {
+		return refuse("malformed", "%v", err)
+	}
+	if len(d.Companies) > 0 {
+		return refuse("malformed", "companies: disabling an account "+
+			"names no companies")
+	}
+	if strings.TrimSpace(d.Reason) == "" {
+		return refuse("reason_required", "reason: disabling an account "+
+			"must say why, for the audit table")
+	}
+	return checkReason("reason", d.Reason)
+}
+
+// accountNamed returns the stored account of a name, disabled or not,
+// or store.ErrUnknownAccount. A node has a handful of accounts, so it
+// reads the list rather than ask the store for a lookup by name.
+func (s *Server) accountNamed(c echo.Context, name string) (
+	*store.Account, error) {
+	as, err := s.cfg.Store.Accounts(ctx(c))
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		if a.Name == name {
+			return a, nil
+		}
+	}
+	return nil, fmt.Errorf("account %q: %w", name, store.ErrUnknownAccount)
+}
+
 func (s *Server) listAudit(c echo.Context) error {
 	after, err := queryInt(c, "after", 0)
 	if err != nil {
@@ -357,5 +433,6 @@ func fromReassignment(r *store.Reassignment) api.Reassignment {
 }
 
 func fromAccount(a *store.Account) api.Account {
-	return api.Account{Name: a.Name, Roles: a.Roles, CreatedAt: a.CreatedAt}
+	return api.Account{Name: a.Name, Roles: a.Roles, CreatedAt: a.CreatedAt,
+		DisabledAt: timeOrNil(a.DisabledAt)}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -601,4 +602,106 @@ func TestCohortMismatch(t *testing.T) {
 				"batch", aggregation.Role(role), err)
 		}
 	}
+}
+
+// TestDisableAccount checks that a disabled account's token is refused
+// with words, that only a founder disables a founder, that an account
+// may disable itself, and that the bootstrap account is left to the
+// configuration.
+func TestDisableAccount(t *testing.T) {
+	p := newPair(t)
+	ctx := context.Background()
+	leader := aggregation.Leader
+	admin := p.admin[leader]
+	bob := p.account(t, leader, "bob", server.RoleOperator)
+	eve := p.account(t, leader, "eve", server.RoleAuditor)
+	ada := p.account(t, leader, "ada", server.RoleFounder)
+	p.account(t, leader, "carol", server.RoleOperator, server.RoleFounder)
+	disable := func(a *servertest.Admin, name, reason string) (
+		api.Account, error) {
+		var out api.Account
+		_, err := a.Do(ctx, http.MethodPost,
+			"/v1/admin/accounts/"+name+"/disable",
+			api.Decision{Reason: reason}, &out)
+		return out, err
+	}
+	list := func(a *servertest.Admin) error {
+		_, err := a.Do(ctx, http.MethodGet, "/v1/admin/accounts", nil, nil)
+		return err
+	}
+	if err := list(bob); err != nil {
+		t.Fatalf("bob lists accounts: %v", err)
+	}
+
+	refusals := []struct {
+		what   string
+		by     *servertest.Admin
+		name   string
+		reason string
+		status int
+		code   string
+		words  []string
+	}{
+		{"without a reason", admin, "bob", " ", 400, "reason_required",
+			[]string{"reason"}},
+		{"a bad name", admin, "Bob", "leak", 400, "malformed",
+			[]string{"Bob"}},
+		{"the bootstrap account", admin, "admin", "leak", 409,
+			"bootstrap_account", []string{"admin_token_sha256"}},
+		{"an unknown account", admin, "nobody", "leak", 404,
+			"unknown_account", nil},
+		{"another's by an auditor", eve, "bob", "leak", 403, "forbidden",
+			[]string{"eve", "only itself"}},
+		{"a founder by an operator", bob, "carol", "leak", 403,
+			"forbidden", []string{"carol", "only a founder"}},
+	}
+	for _, r := range refusals {
+		_, err := disable(r.by, r.name, r.reason)
+		wantCode(t, "disable "+r.what, err, r.status, r.code, r.words...)
+	}
+
+	got, err := disable(admin, "bob", "token pasted in a chat")
+	if err != nil || got.Name != "bob" || got.DisabledAt == nil {
+		t.Fatalf("disable bob = %+v, %v; want bob with disabled_at", got,
+			err)
+	}
+	wantCode(t, "bob lists accounts once disabled", list(bob), 401,
+		"unauthorized", "disabled")
+	_, err = disable(admin, "bob", "again")
+	wantCode(t, "disable bob twice", err, 409, "account_disabled")
+
+	if _, err := disable(ada, "carol", "left the company"); err != nil {
+		t.Errorf("founder disables a founder: %v", err)
+	}
+	if _, err := disable(ada, "ada", "my laptop was stolen"); err != nil {
+		t.Errorf("founder disables herself: %v", err)
+	}
+	wantCode(t, "ada lists accounts once disabled", list(ada), 401,
+		"unauthorized", "disabled")
+
+	var as api.Accounts
+	if _, err := admin.Do(ctx, http.MethodGet, "/v1/admin/accounts", nil,
+		&as); err != nil {
+		t.Fatal(err)
+	}
+	disabled := map[string]bool{}
+	for _, a := range as.Accounts {
+		disabled[a.Name] = a.DisabledAt != nil
+	}
+	want := map[string]bool{"ada": true, "bob": true, "carol": true,
+		"eve": false}
+	if !maps.Equal(disabled, want) {
+		t.Errorf("accounts disabled = %v, want %v", disabled, want)
+	}
+	p.wantAudit(t, eve, []string{
+		"account.disable bob admin token pasted in a chat",
+		"account.disable carol ada left the company",
+		"account.disable ada ada my laptop was stolen"})
+
+	// An auditor, who may disable no one else, may revoke itself.
+	if _, err := disable(eve, "eve", "token in a screenshot"); err != nil {
+		t.Errorf("auditor disables itself: %v", err)
+	}
+	wantCode(t, "eve lists accounts once disabled", list(eve), 401,
+		"unauthorized", "disabled")
 }

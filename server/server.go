@@ -178,6 +178,7 @@ func (s *Server) routes() *echo.Echo {
 	ad.GET("/accounts", s.listAccounts, all)
 	ad.POST("/accounts", s.createAccount,
 		s.requireRole(RoleOperator, RoleFounder))
+	ad.POST("/accounts/:name/disable", s.disableAccount, all)
 	ad.GET("/audit", s.listAudit, all)
 	ad.POST("/batches/:batch/close", s.closeBatch, op)
 	if s.role == aggregation.Leader {

@@ -287,6 +287,48 @@ func TestAdminAccounts(t *testing.T) {
 		"carol", "second founder", "reassignment.reject"}, "audit")
 }
 
+// TestAdminDisableAccount checks that a disabled account's token is
+// refused with words, that an operator cannot disable a founder, and
+// that the list and the audit table show the disabling.
+func TestAdminDisableAccount(t *testing.T) {
+	p := startAdminPair(t)
+	url, op, ada := p.urls[aggregation.Leader], p.opToken, p.founder
+	out := mustAdmin(t, url, op, nil, "accounts", "create", "bob", "--role",
+		"operator", "--reason", "on call")
+	bob := tokenFile(t, t.TempDir(), "bob", strings.TrimSpace(out))
+	enrollAt(t, servertest.DefaultAnswers, p.urls[:1], "co-a")
+	mustAdmin(t, url, bob, []string{"co-a", "pending"}, "enrollments",
+		"list")
+
+	failAdmin(t, url, bob, []string{"403", "forbidden", "only a founder"},
+		"accounts", "disable", "ada", "--reason", "taking over")
+	failAdmin(t, url, op, []string{"409", "bootstrap_account",
+		"admin_token_sha256"}, "accounts", "disable", "admin", "--reason",
+		"rotate")
+	mustAdmin(t, url, op, []string{"account bob disabled at",
+		"refused from now on"}, "accounts", "disable", "bob", "--reason",
+		"token pasted in a chat")
+	failAdmin(t, url, bob, []string{"401", "unauthorized", "disabled"},
+		"enrollments", "list")
+	failAdmin(t, url, op, []string{"409", "account_disabled"}, "accounts",
+		"disable", "bob", "--reason", "again")
+
+	out = mustAdmin(t, url, ada, []string{"DISABLED"}, "accounts", "list")
+	active := map[string]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && f[0] != "NAME" {
+			active[f[0]] = f[len(f)-1] == "-"
+		}
+	}
+	want := map[string]bool{"ada": true, "bob": false}
+	if diff := cmp.Diff(want, active); diff != "" {
+		t.Errorf("accounts list: active accounts (-want +got):\n%s\n%s",
+			diff, out)
+	}
+	mustAdmin(t, url, ada, []string{"account.disable", "bob",
+		"token pasted in a chat"}, "audit")
+}
+
 // TestAdminBatches runs a batch's life through the CLI: ten companies
 // approved on both nodes, a narrow cohort refused, a batch opened on
 // both through the leader, closed, aggregated and published suppressed.
@@ -373,6 +415,12 @@ func TestAdminRefusesEarly(t *testing.T) {
 			"king"}, `role "king"`},
 		{srv.URL, good, []string{"accounts", "create", "admin", "--role",
 			"operator"}, "reserved"},
+		{srv.URL, good, []string{"accounts", "disable", "bob"},
+			"--reason: required"},
+		{srv.URL, good, []string{"accounts", "disable", "bob", "--reason",
+			" "}, "--reason: required"},
+		{srv.URL, good, []string{"accounts", "disable", "Bob", "--reason",
+			"leak"}, `account name "Bob"`},
 		{srv.URL, good, []string{"audit", "--limit", "5000"},
 			"--limit 5000"},
 		{srv.URL, good, []string{"batches", "open", "support@1", "--period",
@@ -431,7 +479,7 @@ func TestAdminHelp(t *testing.T) {
 		"enrollments":   {"list", "approve", "reject"},
 		"cohorts":       {"list", "show", "define"},
 		"reassignments": {"request", "list", "approve", "reject"},
-		"accounts":      {"create", "list"},
+		"accounts":      {"create", "list", "disable"},
 		"batches":       {"open", "close", "aggregate", "publish"},
 	} {
 		cmds = append(cmds, []string{group})

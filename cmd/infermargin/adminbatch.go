@@ -15,14 +15,15 @@ import (
 func accountsCommand(f *adminFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "accounts",
-		Short: "Create and list operator accounts",
+		Short: "Create, list and disable operator accounts",
 		Long: "accounts manages the accounts that may call the admin " +
 			"API. Roles: operator runs the node, founder decides " +
-			"reassignments, auditor reads. Only a founder may create a " +
-			"founder account; the first one is made on the node itself " +
-			"with infermargin aggregator account.",
+			"reassignments, auditor reads. Only a founder may create or " +
+			"disable a founder account; the first one is made on the " +
+			"node itself with infermargin aggregator account.",
 		Example: "  infermargin admin accounts create bob --role operator " +
-			"> bob.token\n  infermargin admin accounts list",
+			"> bob.token\n  infermargin admin accounts list\n" +
+			"  infermargin admin accounts disable bob --reason 'token leaked'",
 		Args: cobra.NoArgs,
 		RunE: group,
 	}
@@ -36,16 +37,63 @@ func accountsCommand(f *adminFlags) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("list accounts: %w", err)
 			}
-			return f.show(cmd, as, func(w io.Writer) {
-				fmt.Fprintln(w, "NAME\tROLES\tCREATED")
-				for _, a := range as {
-					fmt.Fprintf(w, "%s\t%s\t%s\n", a.Name,
-						strings.Join(a.Roles, ","), adminTime(a.CreatedAt))
-				}
+			return f.show(cmd, as, func(w io.Writer) { accountTable(w, as) })
+		},
+	}
+	cmd.AddCommand(createAccountCommand(f), list, disableAccountCommand(f))
+	return cmd
+}
+
+func accountTable(w io.Writer, as []api.Account) {
+	fmt.Fprintln(w, "NAME\tROLES\tCREATED\tDISABLED")
+	for _, a := range as {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.Name,
+			strings.Join(a.Roles, ","), adminTime(a.CreatedAt),
+			disabledTime(a))
+	}
+}
+
+// disabledTime is when a was disabled, or "-" while it is active.
+func disabledTime(a api.Account) string {
+	if a.DisabledAt == nil {
+		return "-"
+	}
+	return adminTime(*a.DisabledAt)
+}
+
+func disableAccountCommand(f *adminFlags) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "disable NAME",
+		Short: "Disable an account for good, revoking its token",
+		Long: "disable revokes an account's token, as when it leaked: the " +
+			"node refuses it from then on. The account stays listed and " +
+			"its name stays taken. Only a founder may disable a founder " +
+			"account; an account may disable itself. The bootstrap " +
+			"account, admin, is revoked by changing admin_token_sha256 in " +
+			"the node's configuration instead.",
+		Example: "  infermargin admin accounts disable bob " +
+			"--reason 'token pasted in a chat'",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			if err := server.CheckAccountName(name); err != nil {
+				return err
+			}
+			if err := needReason(reason, "disabling an account"); err != nil {
+				return err
+			}
+			a, err := f.c.DisableAccount(cmd.Context(), name, reason)
+			if err != nil {
+				return fmt.Errorf("disable account %s: %w", name, err)
+			}
+			return f.show(cmd, a, func(w io.Writer) {
+				fmt.Fprintf(w, "account %s disabled at %s; its token is "+
+					"refused from now on\n", a.Name, disabledTime(*a))
 			})
 		},
 	}
-	cmd.AddCommand(createAccountCommand(f), list)
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the audit table")
 	return cmd
 }
 

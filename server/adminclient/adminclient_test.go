@@ -134,6 +134,11 @@ func TestRequests(t *testing.T) {
 			_, err := c.Accounts(ctx)
 			return err
 		}, seen{Method: "GET", URI: "/v1/admin/accounts"}},
+		{"disable account", func(c *Client) error {
+			_, err := c.DisableAccount(ctx, "bob", "token leaked")
+			return err
+		}, seen{Method: "POST", URI: "/v1/admin/accounts/bob/disable",
+			Body: map[string]any{"reason": "token leaked"}}},
 		{"audit", func(c *Client) error {
 			_, err := c.Audit(ctx, 10, 5)
 			return err

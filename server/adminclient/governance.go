@@ -133,6 +133,21 @@ func (c *Client) Accounts(ctx context.Context) ([]api.Account, error) {
 	return out.Accounts, err
 }
 
+// DisableAccount disables an account for good, revoking its token, and
+// returns the account as it now stands. The node refuses it without a
+// reason.
+func (c *Client) DisableAccount(ctx context.Context, name,
+	reason string) (*api.Account, error) {
+	var out api.Account
+	path := "/v1/admin/accounts/" + url.PathEscape(name) + "/disable"
+	err := c.do(ctx, http.MethodPost, path, api.Decision{Reason: reason},
+		&out)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Audit returns up to limit audit entries with a sequence number above
 // after, in order. A limit of 0 means the node's default.
 func (c *Client) Audit(ctx context.Context, after int64, limit int) (

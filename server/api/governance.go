@@ -48,9 +48,10 @@ type Enrollments struct {
 	Enrollments []Enrollment `json:"enrollments"`
 }
 
-// Decision is the body of POST /v1/admin/enrollments/{approve,reject}
-// and of POST /v1/admin/reassignments/{id}/{approve,reject}: what is
-// decided and why. Companies is unused for a reassignment.
+// Decision is the body of POST /v1/admin/enrollments/{approve,reject},
+// of POST /v1/admin/reassignments/{id}/{approve,reject} and of POST
+// /v1/admin/accounts/{name}/disable: what is decided and why. Companies
+// is for enrollments only.
 type Decision struct {
 	Companies []string `json:"companies,omitempty"`
 	Reason    string   `json:"reason"`
@@ -119,12 +120,14 @@ type AccountRequest struct {
 }
 
 // Account is an operator account. Token is set only in the answer that
-// creates it: the node keeps its hash, never the token.
+// creates it: the node keeps its hash, never the token. DisabledAt is
+// nil while the account is active.
 type Account struct {
-	Name      string    `json:"name"`
-	Roles     []string  `json:"roles"`
-	CreatedAt time.Time `json:"created_at"`
-	Token     string    `json:"token,omitempty"`
+	Name       string     `json:"name"`
+	Roles      []string   `json:"roles"`
+	CreatedAt  time.Time  `json:"created_at"`
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
+	Token      string     `json:"token,omitempty"`
 }
 
 // Accounts is the body of GET /v1/admin/accounts.

@@ -17,6 +17,7 @@ var (
 	ErrCohortExists      = errors.New("cohort already defined")
 	ErrUnknownAccount    = errors.New("no such operator account")
 	ErrAccountExists     = errors.New("operator account already exists")
+	ErrAccountDisabled   = errors.New("operator account is disabled")
 	ErrUnknownReassign   = errors.New("no such reassignment request")
 	ErrNoChange          = errors.New("reassignment changes nothing")
 	ErrNotApproved       = errors.New("company is not approved")
@@ -85,6 +86,9 @@ type Account struct {
 	TokenHash [32]byte
 	Roles     []string
 	CreatedAt time.Time
+	// DisabledAt is when the account was disabled, for good; zero while
+	// it is active.
+	DisabledAt time.Time
 }
 
 // AuditEntry is one line of the append-only audit table: who did what,
@@ -170,13 +174,21 @@ type Governance interface {
 		a *AuditEntry) ([]*aggregation.CohortVersion, error)
 
 	// PutAccount creates an operator account, or fails with
-	// ErrAccountExists if the name or the token hash is taken.
+	// ErrAccountExists if the name or the token hash is taken. The new
+	// account is active, whatever acct.DisabledAt says.
 	PutAccount(ctx context.Context, acct *Account, a *AuditEntry) error
-	// AccountByToken returns the account whose token hashes to h, or
-	// ErrUnknownAccount.
+	// AccountByToken returns the account whose token hashes to h. It
+	// fails with ErrUnknownAccount if there is none and with
+	// ErrAccountDisabled if the account is disabled.
 	AccountByToken(ctx context.Context, h [32]byte) (*Account, error)
-	// Accounts lists every account by name.
+	// Accounts lists every account by name, disabled ones included.
 	Accounts(ctx context.Context) ([]*Account, error)
+	// DisableAccount disables an account for good, at a.At: its token
+	// is refused from then on, and its name and token hash stay taken.
+	// An unknown name fails with ErrUnknownAccount and a disabled
+	// account with ErrAccountDisabled. a is appended with the name as
+	// target.
+	DisableAccount(ctx context.Context, name string, a *AuditEntry) error
 
 	// AppendAudit appends an entry for an action that has no record of
 	// its own, like opening a batch.

@@ -8,7 +8,7 @@ const enrollmentCols = `company, public_key, use_case, arr_band,
 const reassignmentCols = `id, company, use_case, arr_band, team_size,
 	rationale, requested_by, requested_at, state, decided_by, decided_at`
 
-const accountCols = `name, token_hash, roles, created_at`
+const accountCols = `name, token_hash, roles, created_at, disabled_at`
 
 // governance is the SQL of the governance records. SQLite's default
 // collation, BINARY, orders text bytewise, as Go does. It has no
@@ -67,11 +67,16 @@ var governance = sqlstore.Governance{
 		WHERE id = ?1 AND state = 'pending'
 		RETURNING company, use_case, arr_band, team_size`,
 
-	InsertAccount: `INSERT INTO accounts (` + accountCols + `)
+	InsertAccount: `INSERT INTO accounts
+		(name, token_hash, roles, created_at)
 		VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING`,
 	AccountByToken: `SELECT ` + accountCols + `
 		FROM accounts WHERE token_hash = ?1`,
 	Accounts: `SELECT ` + accountCols + ` FROM accounts ORDER BY name`,
+	Account: `SELECT ` + accountCols + `
+		FROM accounts WHERE name = ?1`,
+	DisableAccount: `UPDATE accounts SET disabled_at = ?2
+		WHERE name = ?1 AND disabled_at IS NULL`,
 
 	InsertAudit: `INSERT INTO audit_log (at, actor, action, target, reason)
 		VALUES (?1, ?2, ?3, ?4, ?5)`,

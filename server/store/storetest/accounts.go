@@ -64,6 +64,82 @@ var accountTests = []test[nodeStore]{
 			}
 		}
 	}},
+	{"Disable", func(t *testing.T, s nodeStore) {
+		anna := putAccount(t, s, "anna", "operator")
+		bob := putAccount(t, s, "bob", "founder")
+		e := entry(founderName, "account.disable", t1)
+		err := s.DisableAccount(ctx(t), "anna", e)
+		checkErr(t, "DisableAccount(anna)", err, nil)
+
+		_, err = s.AccountByToken(ctx(t), anna.TokenHash)
+		checkErr(t, "AccountByToken(anna)", err, store.ErrAccountDisabled)
+		got, err := s.AccountByToken(ctx(t), bob.TokenHash)
+		wantValue(t, "AccountByToken(bob)", got, err, bob)
+		off := *anna
+		off.DisabledAt = t1
+		all, err := s.Accounts(ctx(t))
+		wantList(t, "Accounts()", all, err, []*store.Account{&off, bob},
+			accountName)
+		create := entry(founderName, "account.create", t0)
+		wantAudit(t, s, logged(create, "anna"), logged(create, "bob"),
+			logged(e, "anna"))
+	}},
+	{"DisableTwice", func(t *testing.T, s nodeStore) {
+		anna := putAccount(t, s, "anna", "operator")
+		err := s.DisableAccount(ctx(t), "anna",
+			entry(founderName, "account.disable", t1))
+		checkErr(t, "DisableAccount(anna)", err, nil)
+		before := auditOf(t, s)
+
+		err = s.DisableAccount(ctx(t), "anna",
+			entry(operatorName, "account.disable", t1.Add(time.Minute)))
+		checkErr(t, "DisableAccount(anna) again", err,
+			store.ErrAccountDisabled)
+		off := *anna
+		off.DisabledAt = t1
+		got, err := s.Accounts(ctx(t))
+		wantList(t, "Accounts()", got, err, []*store.Account{&off},
+			accountName)
+		wantAudit(t, s, before...)
+	}},
+	{"DisableUnknown", func(t *testing.T, s nodeStore) {
+		a := putAccount(t, s, "anna", "operator")
+		before := auditOf(t, s)
+		for _, name := range []string{"bob", "Anna", ""} {
+			err := s.DisableAccount(ctx(t), name,
+				entry(founderName, "account.disable", t1))
+			checkErr(t, fmt.Sprintf("DisableAccount(%q)", name), err,
+				store.ErrUnknownAccount)
+		}
+		got, err := s.AccountByToken(ctx(t), a.TokenHash)
+		wantValue(t, "AccountByToken(anna)", got, err, a)
+		wantAudit(t, s, before...)
+	}},
+	{"DisabledKeepsNameAndToken", func(t *testing.T, s nodeStore) {
+		a := putAccount(t, s, "anna", "operator")
+		err := s.DisableAccount(ctx(t), "anna",
+			entry(founderName, "account.disable", t1))
+		checkErr(t, "DisableAccount(anna)", err, nil)
+		for _, again := range []*store.Account{
+			{Name: "anna", TokenHash: sha256.Sum256(randBytes(t, 16)),
+				Roles: []string{"operator"}, CreatedAt: t1},
+			{Name: "bob", TokenHash: a.TokenHash,
+				Roles: []string{"operator"}, CreatedAt: t1},
+		} {
+			err := s.PutAccount(ctx(t), again,
+				entry(founderName, "account.create", t1))
+			checkErr(t, fmt.Sprintf("PutAccount(%s)", again.Name), err,
+				store.ErrAccountExists)
+		}
+	}},
+	{"DisableNeedsAudit", func(t *testing.T, s nodeStore) {
+		a := putAccount(t, s, "anna", "operator")
+		if err := s.DisableAccount(ctx(t), "anna", nil); err == nil {
+			t.Errorf("DisableAccount(anna, nil) = nil error, want one")
+		}
+		got, err := s.AccountByToken(ctx(t), a.TokenHash)
+		wantValue(t, "AccountByToken(anna)", got, err, a)
+	}},
 }
 
 func putAccount(t *testing.T, s nodeStore, name string,
@@ -221,6 +297,17 @@ var atomicCases = []struct {
 		_, err := s.AccountByToken(ctx(t), sha256.Sum256([]byte("bob")))
 		checkErr(t, "AccountByToken(bob)", err, store.ErrUnknownAccount)
 	}},
+	{"DisableAccount", func(t *testing.T, s nodeStore,
+		e *store.AuditEntry, req int64) error {
+		return s.DisableAccount(ctx(t), "dora", e)
+	}, func(t *testing.T, s nodeStore, req int64) {
+		got, err := s.Accounts(ctx(t))
+		checkErr(t, "Accounts()", err, nil)
+		if len(got) != 1 || !got[0].DisabledAt.IsZero() {
+			t.Errorf("Accounts() = %v, want dora active",
+				keys(got, accountName))
+		}
+	}},
 	{"AppendAudit", func(t *testing.T, s nodeStore,
 		e *store.AuditEntry, req int64) error {
 		return s.AppendAudit(ctx(t), e)
@@ -235,6 +322,7 @@ func init() {
 				Enroll(t, s, "acme", randBytes(t, 32), support)
 				submit(t, s, "globex", support, t0)
 				r, _ := request(t, s, "acme", coding)
+				putAccount(t, s, "dora", "operator")
 				cohorts, audit := cohortsOf(t, s), auditOf(t, s)
 
 				e := entry("", "test.action", t1)

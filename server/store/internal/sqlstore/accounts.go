@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/infermargin/infermargin/server/store"
 	"github.com/infermargin/infermargin/server/store/internal/record"
@@ -34,6 +35,9 @@ func (s *Store) PutAccount(ctx context.Context, acct *store.Account,
 func (s *Store) AccountByToken(ctx context.Context, h [32]byte) (
 	*store.Account, error) {
 	a, err := scanAccount(s.db.QueryRow(ctx, s.sql.AccountByToken, h[:]))
+	if err == nil && !a.DisabledAt.IsZero() {
+		err = store.ErrAccountDisabled
+	}
 	if err != nil {
 		// The hash stays out of the error: it stands for a token.
 		return nil, fmt.Errorf("account by token: %w",
@@ -51,13 +55,52 @@ func (s *Store) Accounts(ctx context.Context) ([]*store.Account, error) {
 	return as, nil
 }
 
+// DisableAccount implements store.Governance. The update changes no
+// row for an unknown or a disabled account; reading the account then
+// tells which.
+func (s *Store) DisableAccount(ctx context.Context, name string,
+	a *store.AuditEntry) error {
+	if a == nil {
+		return fmt.Errorf("disable account %q: %w", name, errNoAudit)
+	}
+	err := s.db.Tx(ctx, func(tx Conn) error {
+		n, err := tx.Exec(ctx, s.sql.DisableAccount, name, a.At)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return s.whyNotDisabled(ctx, tx, name)
+		}
+		return s.appendAudit(ctx, tx, a, name)
+	})
+	if err != nil {
+		return fmt.Errorf("disable account %q: %w", name, err)
+	}
+	return nil
+}
+
+// whyNotDisabled returns the reason an account could not be disabled:
+// there is none of that name, or it is disabled already.
+func (s *Store) whyNotDisabled(ctx context.Context, tx Conn,
+	name string) error {
+	_, err := scanAccount(tx.QueryRow(ctx, s.sql.Account, name))
+	if err == nil {
+		return store.ErrAccountDisabled
+	}
+	return noRows(err, store.ErrUnknownAccount)
+}
+
 func scanAccount(row Row) (*store.Account, error) {
 	a := new(store.Account)
 	var hash []byte
 	var roles string
-	err := row.Scan(&a.Name, &hash, &roles, &a.CreatedAt)
+	var disabled *time.Time
+	err := row.Scan(&a.Name, &hash, &roles, &a.CreatedAt, &disabled)
 	if err != nil {
 		return nil, err
+	}
+	if disabled != nil {
+		a.DisabledAt = disabled.UTC()
 	}
 	if len(hash) != len(a.TokenHash) {
 		return nil, fmt.Errorf("account %q: stored hash of %d bytes",

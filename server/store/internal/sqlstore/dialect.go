@@ -198,11 +198,19 @@ type Governance struct {
 	// (record.JoinNames), created at.
 	InsertAccount string
 	// AccountByToken selects the account of a token hash. Args: token
-	// hash. Columns: name, token hash, roles, created at.
+	// hash. Columns: name, token hash, roles, created at, disabled at
+	// (NULL while active).
 	AccountByToken string
 	// Accounts selects every account, sorted by name bytewise.
 	// Columns: those of AccountByToken.
 	Accounts string
+	// Account selects the account of a name. Args: name. Columns: those
+	// of AccountByToken.
+	Account string
+	// DisableAccount disables an active account, changing no row if
+	// there is none of that name or it is disabled. Args: name,
+	// disabled at.
+	DisableAccount string
 
 	// InsertAudit appends an audit entry. Args: at, actor, action,
 	// target, reason.

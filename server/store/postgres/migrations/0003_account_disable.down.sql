@@ -1,0 +1,3 @@
+-- Disabled accounts become active again.
+
+ALTER TABLE accounts DROP COLUMN disabled_at;
