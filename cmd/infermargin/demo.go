@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -39,7 +40,13 @@ func demoCommand() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt,
 				syscall.SIGTERM)
 			defer stop()
-			return demo.Run(ctx, cmd.OutOrStdout(), o)
+			err := demo.Run(ctx, cmd.OutOrStdout(), o)
+			if err != nil && ctx.Err() != nil {
+				// Interrupted on purpose, mid-run: not a failure.
+				fmt.Fprintln(cmd.ErrOrStderr(), "demo interrupted")
+				return nil
+			}
+			return err
 		},
 	}
 	fl := cmd.Flags()

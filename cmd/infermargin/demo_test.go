@@ -100,3 +100,31 @@ func getList(url string, out *api.Reports) bool {
 	return resp.StatusCode == http.StatusOK &&
 		json.NewDecoder(resp.Body).Decode(out) == nil
 }
+
+// TestDemoInterrupted interrupts the demo while it is still setting up
+// and collecting: it stops at once, says so, and exits 0.
+func TestDemoInterrupted(t *testing.T) {
+	cmd := exec.Command(binPath, "demo", "--listen", freeAddr(t))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	time.Sleep(500 * time.Millisecond) // the default run takes seconds
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil || !strings.Contains(stderr.String(),
+			"demo interrupted") {
+			t.Errorf("demo interrupted mid-run: %v, stderr %q; want exit "+
+				"0 saying so", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("demo still running 20 s after an interrupt")
+	}
+}
