@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,25 +29,8 @@ func enrollmentsCommand(f *adminFlags) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: group,
 	}
-	var state string
-	list := &cobra.Command{
-		Use:     "list",
-		Short:   "List enrollments, oldest first",
-		Example: "  infermargin admin enrollments list --state pending",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := stateFlag(state); err != nil {
-				return err
-			}
-			es, err := f.c.Enrollments(cmd.Context(), state)
-			if err != nil {
-				return fmt.Errorf("list enrollments: %w", err)
-			}
-			return f.show(cmd, es, func(w io.Writer) { enrollmentTable(w, es) })
-		},
-	}
-	list.Flags().StringVar(&state, "state", "",
-		"only pending, approved or rejected")
+	list := stateListCommand(f, "enrollments", "enrollments",
+		f.enrollments, enrollmentTable)
 	cmd.AddCommand(list, decideCommand(f, true), decideCommand(f, false))
 	return cmd
 }
@@ -257,27 +241,8 @@ func reassignmentsCommand(f *adminFlags) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: group,
 	}
-	var state string
-	list := &cobra.Command{
-		Use:     "list",
-		Short:   "List reassignment requests, oldest first",
-		Example: "  infermargin admin reassignments list --state pending",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := stateFlag(state); err != nil {
-				return err
-			}
-			rs, err := f.c.Reassignments(cmd.Context(), state)
-			if err != nil {
-				return fmt.Errorf("list reassignments: %w", err)
-			}
-			return f.show(cmd, rs, func(w io.Writer) {
-				reassignmentTable(w, rs)
-			})
-		},
-	}
-	list.Flags().StringVar(&state, "state", "",
-		"only pending, approved or rejected")
+	list := stateListCommand(f, "reassignments", "reassignment requests",
+		f.reassignments, reassignmentTable)
 	cmd.AddCommand(requestCommand(f), list, reassignCommand(f, true),
 		reassignCommand(f, false))
 	return cmd
@@ -386,4 +351,44 @@ func reassignCommand(f *adminFlags, approve bool) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why, for the audit table")
 	return cmd
+}
+
+// stateListCommand is the list subcommand of a group whose entries
+// are pending, approved or rejected: `infermargin admin GROUP list
+// [--state S]`, shown by table or as JSON.
+func stateListCommand[T any](f *adminFlags, group, what string,
+	fetch func(ctx context.Context, state string) ([]T, error),
+	table func(io.Writer, []T)) *cobra.Command {
+	var state string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List " + what + ", oldest first",
+		Example: "  infermargin admin " + group + " list --state pending",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := stateFlag(state); err != nil {
+				return err
+			}
+			es, err := fetch(cmd.Context(), state)
+			if err != nil {
+				return fmt.Errorf("list %s: %w", group, err)
+			}
+			return f.show(cmd, es, func(w io.Writer) { table(w, es) })
+		},
+	}
+	cmd.Flags().StringVar(&state, "state", "",
+		"only pending, approved or rejected")
+	return cmd
+}
+
+// enrollments and reassignments call the client f holds once flags
+// are parsed.
+func (f *adminFlags) enrollments(ctx context.Context, state string) (
+	[]api.Enrollment, error) {
+	return f.c.Enrollments(ctx, state)
+}
+
+func (f *adminFlags) reassignments(ctx context.Context, state string) (
+	[]api.Reassignment, error) {
+	return f.c.Reassignments(ctx, state)
 }
